@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * cnab-trust command line.
+ *
+ * Lean start: each top-level word (`digest`, `relocation`, `intoto`, ...) lives in
+ * `commands/<word>.js`, and only the module of the word given is imported, so `cnab-trust intoto verify`
+ * does not pay for loading the OCI or TUF code. With no word (or an unknown one) every command is loaded
+ * so that `--help` lists them all.
+ */
+import { readdirSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import yargs, { type CommandModule } from 'yargs';
+import { EXIT } from '../core/errors.js';
+import { reportError } from './output.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const commandsDir = path.join(here, 'commands');
+
+function commandWords(): string[] {
+  return readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+async function loadCommand(word: string): Promise<CommandModule[]> {
+  const mod = (await import(`./commands/${word}.js`)) as { default: CommandModule | CommandModule[] };
+  return Array.isArray(mod.default) ? mod.default : [mod.default];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const words = commandWords();
+  const first = argv.find((a) => !a.startsWith('-'));
+  const selected = first !== undefined && words.includes(first) ? [first] : words;
+  const modules = (await Promise.all(selected.map(loadCommand))).flat();
+
+  let exitCode: number = EXIT.OK;
+  const parser = yargs(argv)
+    .scriptName('cnab-trust')
+    .usage('$0 <command> [options]\n\nSign, push, relocate and verify CNAB bundles with TUF, in-toto and OCI registries.')
+    .option('json', { type: 'boolean', describe: 'print the full machine-readable report as JSON', default: false })
+    .option('debug', { type: 'boolean', describe: 'print stack traces on errors', default: false })
+    .option('quiet', { type: 'boolean', describe: 'print nothing on success', default: false })
+    .strict()
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .epilogue(
+      'Exit codes: 0 success; 1 verification or validation failed; 2 usage error; 3 input/output error (missing file, unreachable server); 4 internal error.',
+    )
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      void y;
+      process.stderr.write(`error[E_USAGE]: ${msg}\nRun 'cnab-trust --help' for usage.\n`);
+      exitCode = EXIT.USAGE;
+    });
+  for (const m of modules) parser.command(m);
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    const json = argv.includes('--json');
+    const debug = argv.includes('--debug');
+    return reportError(e, { json, debug });
+  }
+  return exitCode !== EXIT.OK ? exitCode : (process.exitCode as number | undefined) ?? EXIT.OK;
+}
+
+// Run when executed (directly or through the `bin` symlink), not when imported by a test.
+const isMain = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = reportError(e, { json: process.argv.includes('--json'), debug: process.argv.includes('--debug') });
+    },
+  );
+}

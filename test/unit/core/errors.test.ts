@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { CnabTrustError, ERROR_CODES, EXIT, exitStatusOf, categoryOf } from '../../../src/core/errors.js';
+
+describe('core/errors', () => {
+  it('gives every code a category and a stable E_ prefix', () => {
+    for (const code of ERROR_CODES) {
+      assert.match(code, /^E_[A-Z0-9_]+$/);
+      assert.ok(['verification', 'usage', 'io', 'internal'].includes(categoryOf(code)));
+    }
+  });
+
+  it('maps categories to documented exit statuses', () => {
+    assert.equal(exitStatusOf(new CnabTrustError('E_DIGEST_MISMATCH', 'x')), EXIT.VERIFICATION);
+    assert.equal(exitStatusOf(new CnabTrustError('E_USAGE', 'x')), EXIT.USAGE);
+    assert.equal(exitStatusOf(new CnabTrustError('E_FILE_NOT_FOUND', 'x')), EXIT.IO);
+    assert.equal(exitStatusOf(new Error('bug')), EXIT.INTERNAL);
+  });
+
+  it('serializes code, message, subject and hint for --json', () => {
+    const e = new CnabTrustError('E_RELOCATION_MISSING', 'image not mapped', { subject: 'docker.io/library/ubuntu:latest', hint: 'add it' });
+    assert.deepEqual(JSON.parse(JSON.stringify(e)), {
+      code: 'E_RELOCATION_MISSING',
+      message: 'image not mapped',
+      subject: 'docker.io/library/ubuntu:latest',
+      hint: 'add it',
+    });
+  });
+});
