@@ -1,0 +1,128 @@
+/**
+ * Reading securesystemslib key files as in-toto 1.3.1 writes them; the key type comes from the content:
+ *  - a PEM file (`-----BEGIN PUBLIC KEY-----`, `RSA PRIVATE KEY`, `PRIVATE KEY`, `EC PRIVATE KEY`,
+ *    `ENCRYPTED PRIVATE KEY` with a passphrase): rsa as in-toto-keygen writes it, ed25519/ecdsa PEMs too;
+ *  - a JSON file `{keytype, scheme, keyid_hash_algorithms, keyval: {public[, private]}[, keyid]}`: ed25519
+ *    (private = 64 hex digits, the 32-byte seed) and ecdsa (private = EC PRIVATE KEY PEM).
+ * securesystemslib's own encrypted JSON key format is not supported (E_KEY_UNSUPPORTED).
+ */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import { CnabTrustError } from '../errors.js';
+import { extractPem, parseSslibKeyObject, sslibPublicKeyOf, type SslibPublicKey } from './keys.js';
+import { fromHex } from './hex.js';
+
+/** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows (RFC 8410). */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+export interface PrivateKeyMaterial {
+  publicKey: SslibPublicKey;
+  privateKey: KeyObject;
+}
+
+/** A JSON key file starts with `{`; anything else is read as PEM (a JSON ecdsa key has PEM inside it). */
+function isJsonText(text: string): boolean {
+  return text.trimStart().startsWith('{');
+}
+
+function textOf(input: Uint8Array | string): string {
+  return typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+}
+
+function parseJsonKey(text: string, source: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new CnabTrustError('E_KEY_INVALID', `${source} is neither a PEM key nor a JSON key file`, {
+      subject: source,
+      hint: 'expected a securesystemslib key file (JSON) or a PEM public/private key',
+    });
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new CnabTrustError('E_KEY_INVALID', `${source} is not a key object`, { subject: source });
+  }
+  return v as Record<string, unknown>;
+}
+
+function pemError(source: string, e: unknown): CnabTrustError {
+  return new CnabTrustError('E_KEY_INVALID', `${source}: PEM key does not load: ${(e as Error).message}`, { subject: source, cause: e });
+}
+
+/** A public key file (PEM or JSON); a JSON private key file is accepted too and only its public part used. */
+export function parsePublicKeyFile(input: Uint8Array | string, source: string): SslibPublicKey {
+  const text = textOf(input);
+  if (!isJsonText(text)) {
+    const pem = extractPem(text, 'PUBLIC KEY');
+    if (pem === undefined) {
+      // A private PEM given where a public key is expected: use its public half.
+      return parsePrivateKeyFile(text, source).publicKey;
+    }
+    let obj: KeyObject;
+    try {
+      obj = createPublicKey({ key: pem, format: 'pem' });
+    } catch (e) {
+      throw pemError(source, e);
+    }
+    const key = sslibPublicKeyOf(obj, source);
+    if (key.keytype === 'rsa') {
+      // securesystemslib keeps the file's PEM text from BEGIN to END (no trailing newline) as keyval.public.
+      return parseSslibKeyObject({ keytype: 'rsa', scheme: 'rsassa-pss-sha256', keyval: { public: pem } }, source);
+    }
+    return key;
+  }
+  const o = parseJsonKey(text, source);
+  const keyval = o['keyval'];
+  const publicOnly = typeof keyval === 'object' && keyval !== null ? { ...o, keyval: { public: (keyval as { public?: unknown }).public } } : o;
+  return parseSslibKeyObject(publicOnly, source);
+}
+
+/** A private key file (PEM or securesystemslib JSON) with its securesystemslib public key and keyid. */
+export function parsePrivateKeyFile(input: Uint8Array | string, source: string, passphrase?: string): PrivateKeyMaterial {
+  const text = textOf(input);
+  if (!isJsonText(text)) {
+    if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') && passphrase === undefined) {
+      throw new CnabTrustError('E_PASSPHRASE', `${source} is encrypted: a passphrase is needed`, { subject: source });
+    }
+    let privateKey: KeyObject;
+    try {
+      privateKey = createPrivateKey(passphrase === undefined ? { key: text, format: 'pem' } : { key: text, format: 'pem', passphrase });
+    } catch (e) {
+      if (passphrase !== undefined) throw new CnabTrustError('E_PASSPHRASE', `${source}: wrong passphrase or not a private key`, { subject: source });
+      throw pemError(source, e);
+    }
+    return { privateKey, publicKey: sslibPublicKeyOf(privateKey, source) };
+  }
+  const o = parseJsonKey(text, source);
+  const keyval = o['keyval'] as { private?: unknown } | undefined;
+  const priv = typeof keyval === 'object' && keyval !== null ? keyval.private : undefined;
+  if (typeof priv !== 'string' || priv === '') {
+    throw new CnabTrustError('E_KEY_INVALID', `${source} has no private key (keyval.private)`, { subject: source });
+  }
+  let privateKey: KeyObject;
+  if (o['keytype'] === 'ed25519') {
+    const seed = fromHex(priv);
+    if (seed === undefined || seed.length !== 32) {
+      throw new CnabTrustError('E_KEY_UNSUPPORTED', `${source}: ed25519 private key must be 64 hex digits (encrypted key files are not supported)`, {
+        subject: source,
+      });
+    }
+    privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  } else {
+    try {
+      privateKey = createPrivateKey({ key: priv, format: 'pem' });
+    } catch (e) {
+      throw pemError(source, e);
+    }
+  }
+  const publicKey = parseSslibKeyObject({ ...o, keyval: { public: (keyval as { public?: unknown }).public } }, source);
+  const derived = sslibPublicKeyOf(privateKey, source);
+  const samePublic =
+    publicKey.keytype === 'rsa'
+      ? createPublicKey(publicKey.keyval.public).export({ format: 'der', type: 'spki' }).equals(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }))
+      : derived.keyval.public === publicKey.keyval.public;
+  if (!samePublic) {
+    throw new CnabTrustError('E_KEY_INVALID', `${source}: keyval.public is not the public half of keyval.private`, { subject: source });
+  }
+  return { privateKey, publicKey };
+}
