@@ -1,0 +1,93 @@
+/**
+ * The live half of relocation verification, as a pure judgment: an adapter resolves each relocated reference in
+ * its registry (a manifest HEAD, by tag or by digest) and hands the resolved digest here; this module decides.
+ * `relocation verify` (OCI) and the end-to-end verifier both build their report from these results.
+ *
+ * CNAB-Sec 303 / issue 5: every relocated reference is resolved; its digest must equal the signed `contentDigest`;
+ * a reference pinned by digest must also exist in its registry.
+ */
+import { CnabTrustError, type ErrorCode } from '../errors.js';
+import { quoteUntrusted } from '../reference/digest.js';
+import { relocatedDigestMismatch, type RelocationEntry, type RelocationPlan } from './check.js';
+
+/** The outcome for one image of the bundle. */
+export interface RelocatedImageResult {
+  kind: 'invocation' | 'component';
+  component?: string;
+  index?: number;
+  /** `component "web"` / `invocation image 0`. */
+  label: string;
+  /** The reference as written in the bundle. */
+  original: string;
+  /** The relocated reference as written in the mapping. */
+  relocated: string;
+  /** The signed `contentDigest`. */
+  expectedDigest: string;
+  /** What the registry answered (`null`: not found; `undefined`: not resolved, an offline check). */
+  resolvedDigest: string | null | undefined;
+  ok: boolean;
+  /** Why not ok. */
+  code?: Extract<ErrorCode, 'E_RELOCATED_DIGEST_MISMATCH' | 'E_RELOCATED_IMAGE_MISSING'>;
+}
+
+function base(entry: RelocationEntry): Omit<RelocatedImageResult, 'resolvedDigest' | 'ok'> {
+  return {
+    kind: entry.kind,
+    ...(entry.component === undefined ? {} : { component: entry.component }),
+    ...(entry.index === undefined ? {} : { index: entry.index }),
+    label: entry.label,
+    original: entry.original,
+    relocated: entry.relocated,
+    expectedDigest: entry.expectedDigest,
+  };
+}
+
+/**
+ * Judge one relocated image given what its registry resolved the relocated reference to (`null` when the registry
+ * has no such manifest). For a pinned reference the registry must hold exactly that digest.
+ */
+export function judgeResolvedImage(entry: RelocationEntry, resolvedDigest: string | null): RelocatedImageResult {
+  if (resolvedDigest === null) return { ...base(entry), resolvedDigest, ok: false, code: 'E_RELOCATED_IMAGE_MISSING' };
+  if (resolvedDigest !== entry.expectedDigest) return { ...base(entry), resolvedDigest, ok: false, code: 'E_RELOCATED_DIGEST_MISMATCH' };
+  return { ...base(entry), resolvedDigest, ok: true };
+}
+
+/** The results of the offline check alone: pinned entries are ok, tag-only entries are not yet resolved (not ok). */
+export function offlineResults(plan: RelocationPlan): RelocatedImageResult[] {
+  return plan.entries.map((e) => ({ ...base(e), resolvedDigest: undefined, ok: e.status === 'pinned' }));
+}
+
+/**
+ * Throw the verdict of a live check: `E_RELOCATED_DIGEST_MISMATCH` if any image resolved to another digest (naming
+ * the image, both references and both digests), else `E_RELOCATED_IMAGE_MISSING` if any is absent from its
+ * registry. Every failing image is in the error's details. Returns normally only when every image holds.
+ */
+export function assertRelocatedImages(results: readonly RelocatedImageResult[]): void {
+  const mismatched = results.filter((r) => r.code === 'E_RELOCATED_DIGEST_MISMATCH');
+  if (mismatched.length > 0) {
+    throw relocatedDigestMismatch(
+      mismatched.map((r) => ({ entry: r, actual: r.resolvedDigest as string })),
+      'resolved',
+    );
+  }
+  const missing = results.filter((r) => r.code === 'E_RELOCATED_IMAGE_MISSING');
+  if (missing.length > 0) {
+    const first = missing[0]!;
+    throw new CnabTrustError(
+      'E_RELOCATED_IMAGE_MISSING',
+      `relocated ${first.label}: ${quoteUntrusted(first.relocated)} (for ${quoteUntrusted(first.original)}) does not exist in its registry` +
+        (missing.length > 1 ? ` (and ${missing.length - 1} more image(s))` : ''),
+      {
+        subject: first.original,
+        hint: 'copy the image to the relocated repository (cnab-trust relocate) or fix the mapping',
+        details: { missing: missing.map((r) => ({ image: r.label, original: r.original, relocated: r.relocated, expectedDigest: r.expectedDigest })) },
+      },
+    );
+  }
+  const unresolved = results.filter((r) => !r.ok);
+  if (unresolved.length > 0) {
+    throw new CnabTrustError('E_INTERNAL', `${unresolved.length} relocated image(s) were not resolved before the verdict`, {
+      subject: unresolved[0]!.original,
+    });
+  }
+}
