@@ -42,8 +42,8 @@ export function imageLabel(image: Pick<RelocatableImage, 'kind' | 'component' | 
   return image.kind === 'component' ? `component ${quoteUntrusted(image.component ?? '?')}` : `invocation image ${image.index ?? 0}`;
 }
 
-/** One image of the bundle and where the mapping relocates it. */
-export interface RelocationEntry {
+/** Which image of the bundle, and where the mapping sends it: shared by the offline plan and the live results. */
+export interface RelocatedImageIdentity {
   kind: 'invocation' | 'component';
   component?: string;
   index?: number;
@@ -53,10 +53,14 @@ export interface RelocationEntry {
   original: string;
   /** The relocated reference as written in the mapping. */
   relocated: string;
-  /** The relocated reference, normalized. */
-  relocatedReference: ImageReference;
   /** The signed `contentDigest` the relocated image must have. */
   expectedDigest: string;
+}
+
+/** One image of the bundle and where the mapping relocates it. */
+export interface RelocationEntry extends RelocatedImageIdentity {
+  /** The relocated reference, normalized. */
+  relocatedReference: ImageReference;
   /**
    * `pinned`: the relocated reference carries the digest and it equals `expectedDigest` (checked offline; a registry
    * must still hold it). `resolve`: no digest; the registry must resolve the tag to `expectedDigest`.
@@ -180,7 +184,7 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
  * `details.mismatches`. `how` says where the wrong digest came from: the mapping (`pinned`) or a registry (`resolved`).
  */
 export function relocatedDigestMismatch(
-  mismatches: ReadonlyArray<{ entry: Pick<RelocationEntry, 'label' | 'original' | 'relocated' | 'expectedDigest'>; actual: string }>,
+  mismatches: ReadonlyArray<{ entry: RelocatedImageIdentity; actual: string }>,
   how: 'pinned' | 'resolved',
 ): CnabTrustError {
   const first = mismatches[0]!;

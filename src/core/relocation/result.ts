@@ -8,21 +8,10 @@
  */
 import { CnabTrustError, type ErrorCode } from '../errors.js';
 import { quoteUntrusted } from '../reference/digest.js';
-import { relocatedDigestMismatch, type RelocationEntry, type RelocationPlan } from './check.js';
+import { relocatedDigestMismatch, type RelocatedImageIdentity, type RelocationEntry, type RelocationPlan } from './check.js';
 
 /** The outcome for one image of the bundle. */
-export interface RelocatedImageResult {
-  kind: 'invocation' | 'component';
-  component?: string;
-  index?: number;
-  /** `component "web"` / `invocation image 0`. */
-  label: string;
-  /** The reference as written in the bundle. */
-  original: string;
-  /** The relocated reference as written in the mapping. */
-  relocated: string;
-  /** The signed `contentDigest`. */
-  expectedDigest: string;
+export interface RelocatedImageResult extends RelocatedImageIdentity {
   /** What the registry answered (`null`: not found; `undefined`: not resolved, an offline check). */
   resolvedDigest: string | null | undefined;
   ok: boolean;
@@ -30,7 +19,7 @@ export interface RelocatedImageResult {
   code?: Extract<ErrorCode, 'E_RELOCATED_DIGEST_MISMATCH' | 'E_RELOCATED_IMAGE_MISSING'>;
 }
 
-function base(entry: RelocationEntry): Omit<RelocatedImageResult, 'resolvedDigest' | 'ok'> {
+function base(entry: RelocationEntry): RelocatedImageIdentity {
   return {
     kind: entry.kind,
     ...(entry.component === undefined ? {} : { component: entry.component }),

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { CnabTrustError } from '../../../src/core/errors.js';
+import { errorOf } from '../../helpers/errors.js';
 import { formatImageLocation, isOciLayoutLocation, parseImageLocation } from '../../../src/core/reference/location.js';
 import { digestFromBytes, isDigest, parseDigest } from '../../../src/core/reference/digest.js';
 import { createHash } from 'node:crypto';
 
 const H64 = 'cca460afa270d4c527981ef9ca4989346c56cf9b20217dcea37df1ece8120687';
 
-function errorOf(fn: () => unknown): CnabTrustError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof CnabTrustError, String(e));
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 describe('core/reference: image locations (registry or oci: layout)', () => {
   it('parses oci:<dir>[:tag] and oci:<dir>@digest', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { CnabTrustError } from '../../../src/core/errors.js';
+import { errorOf } from '../../helpers/errors.js';
 import {
   parseReference,
   referencesEquivalent,
@@ -12,13 +13,7 @@ const H128 = H64 + H64;
 const H96 = H64 + H64.slice(0, 32);
 
 function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof CnabTrustError, `not a CnabTrustError: ${String(e)}`);
-    return e.code;
-  }
-  assert.fail('expected an error');
+  return errorOf(fn).code;
 }
 
 describe('core/reference: parse and normalize (distribution/reference grammar)', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CnabTrustError } from '../../../src/core/errors.js';
+import { errorOf } from '../../helpers/errors.js';
+import { repoRoot } from '../../helpers/fixtures.js';
 import {
   assertRelocatedImages,
   checkRelocationMapping,
@@ -13,21 +13,11 @@ import {
   type RelocatableImage,
 } from '../../../src/core/relocation/index.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const shared = path.resolve(repoRoot, '../shared');
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
 const C = 'c'.repeat(64);
 
-function errorOf(fn: () => unknown): CnabTrustError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof CnabTrustError, String(e));
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 const images: RelocatableImage[] = [
   { kind: 'invocation', reference: 'example/helloworld:0.1.0', index: 0, contentDigest: `sha256:${A}` },
