@@ -1,0 +1,13 @@
+/** Strict JSON: the only way untrusted JSON enters cnab-trust (see parse.ts for why not JSON.parse). */
+export {
+  parseJson,
+  JsonFloat,
+  lineColumn,
+  DEFAULT_MAX_JSON_BYTES,
+  DEFAULT_MAX_JSON_DEPTH,
+  type JsonParseOptions,
+  type JsonValue,
+  type JsonObject,
+  type JsonPrimitive,
+} from './parse.js';
+export { formatJsonPath, jsonPointerToPath, type JsonPathSegment } from './path.js';
