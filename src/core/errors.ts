@@ -27,6 +27,7 @@ const CODES = {
   // --- generic input ---------------------------------------------------------------------------
   E_USAGE: 'usage',
   E_FILE_NOT_FOUND: 'io',
+  E_FILE_TOO_LARGE: 'verification',
   E_IO: 'io',
   E_JSON_PARSE: 'verification',
   E_JSON_DUPLICATE_KEY: 'verification',
