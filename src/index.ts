@@ -3,3 +3,15 @@
  * The CLI is a thin layer over the same functions.
  */
 export { CnabTrustError, type ErrorCode, ERROR_CODES, EXIT } from './core/errors.js';
+export { parseJson, JsonFloat, type JsonValue, type JsonObject, type JsonParseOptions } from './core/json/index.js';
+export { jcsBytes, jcsString } from './core/canonical/jcs.js';
+export {
+  parseBundle,
+  validateBundle,
+  canonicalBundle,
+  canonicalizeBundleBytes,
+  bundleImages,
+  type Bundle,
+  type BundleImage,
+  type CanonicalBundle,
+} from './core/cnab/index.js';
