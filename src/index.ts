@@ -15,3 +15,12 @@ export {
   type BundleImage,
   type CanonicalBundle,
 } from './core/cnab/index.js';
+export {
+  getTrustedTarget,
+  downloadTrustedTarget,
+  withTrustedRepository,
+  type TufGetOptions,
+  type TrustedTarget,
+} from './workflows/tuf-get.js';
+export { TufClient, type TufClientOptions } from './adapters/tuf/tuf-client.js';
+export { startRepositoryServer, type RepositoryServerOptions, type RunningServer } from './workflows/serve.js';

@@ -1,0 +1,251 @@
+/**
+ * Our TUF client: the tuf-js 5.0.1 `Updater` (TUF client workflow 5.1–5.7) over a repository that is either an
+ * http(s) URL or a directory, with
+ *  - a trusted-metadata directory (`cacheDir`) that persists the trusted root, timestamp, snapshot and targets
+ *    between runs (rollback protection needs it), or a temporary one removed by `close()`;
+ *  - an injectable clock (`now`) for the expiry checks;
+ *  - every failure turned into a `CnabTrustError` naming the role or target at fault.
+ *
+ * The verification decisions are tuf-js's; this module only feeds it and names its verdicts.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Updater, type TargetFile } from 'tuf-js';
+import { CnabTrustError } from '../../core/errors.js';
+import { RoutingFetcher, type HttpOptions } from './routing-fetcher.js';
+import { toTufError, type FailureContext } from './tuf-js-errors.js';
+
+/** A target the repository signed, as `tuf get --json` prints it. */
+export interface TrustedTarget {
+  name: string;
+  length: number;
+  hashes: Record<string, string>;
+  custom: Record<string, unknown>;
+}
+
+/** Size bounds for metadata files whose length no trusted metadata states (tuf-js defaults in brackets). */
+export interface MetadataLimits {
+  /** [512000] */
+  rootMaxLength?: number;
+  /** [16384] */
+  timestampMaxLength?: number;
+  /** [2000000] */
+  snapshotMaxLength?: number;
+  /** [5000000] */
+  targetsMaxLength?: number;
+}
+
+export interface TufClientOptions {
+  /** The bootstrap trusted root (bytes of a root.json). Optional when `cacheDir` already holds a root.json. */
+  trustedRoot?: Uint8Array;
+  /** Where the metadata is: an http(s) URL or a directory. */
+  metadata: string;
+  /** Where target files are: an http(s) URL or a directory (default: `<metadata>/targets`). */
+  targets?: string;
+  /** Directory of trusted metadata kept between runs; default a temporary directory removed by `close()`. */
+  cacheDir?: string;
+  /** The clock for expiry checks (TUF client workflow 5.1: fixed at the start of the update). */
+  now?: () => Date;
+  limits?: MetadataLimits;
+  http?: HttpOptions;
+}
+
+export function isUrl(location: string): boolean {
+  return /^https?:\/\//i.test(location);
+}
+
+/** The default place of target files: `targets/` under the metadata location. */
+export function defaultTargetsLocation(metadata: string): string {
+  return isUrl(metadata) ? metadata.replace(/\/+$/, '') + '/targets/' : path.join(metadata, 'targets');
+}
+
+export class TufClient {
+  private refreshed = false;
+
+  private constructor(
+    private readonly updater: Updater,
+    private readonly fetcher: RoutingFetcher,
+    private readonly targetsBaseUrl: string,
+    /** The temporary trusted-metadata directory to remove on close, if we made one. */
+    private readonly tempDir: string | undefined,
+    readonly metadataDir: string,
+  ) {}
+
+  /** Prepare a client: load the trusted root (TUF client workflow 5.2); no request is made yet. */
+  static async open(options: TufClientOptions): Promise<TufClient> {
+    for (const location of [options.metadata, options.targets]) {
+      if (location !== undefined && !isUrl(location) && !existsSync(location)) {
+        throw new CnabTrustError('E_FILE_NOT_FOUND', 'repository directory does not exist', { subject: location });
+      }
+    }
+    let tempDir: string | undefined;
+    let metadataDir: string;
+    if (options.cacheDir !== undefined) {
+      metadataDir = options.cacheDir;
+      await mkdir(metadataDir, { recursive: true });
+    } else {
+      tempDir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-tuf-'));
+      metadataDir = tempDir;
+    }
+    try {
+      const rootFile = path.join(metadataDir, 'root.json');
+      // the trusted-metadata directory's root.json is the newest root this client trusts (rotations persist);
+      // the bootstrap root seeds it on first use
+      if (!existsSync(rootFile)) {
+        if (options.trustedRoot === undefined) {
+          throw new CnabTrustError('E_USAGE', 'no trusted root: give --trusted-root', { subject: rootFile });
+        }
+        await writeFile(rootFile, options.trustedRoot);
+      }
+      const fetcher = new RoutingFetcher(options.http);
+      const metadataBaseUrl = fetcher.baseUrlFor(options.metadata);
+      const targetsBaseUrl = fetcher.baseUrlFor(options.targets ?? defaultTargetsLocation(options.metadata));
+      let updater: Updater;
+      try {
+        updater = new Updater({
+          metadataDir,
+          metadataBaseUrl,
+          targetBaseUrl: targetsBaseUrl,
+          fetcher,
+          config: { ...options.limits, fetchRetry: options.http?.retries ?? 2 },
+        });
+      } catch (e) {
+        throw toTufError(e, { phase: 'refresh', lastRole: 'root' });
+      }
+      if (options.now !== undefined) setReferenceTime(updater, options.now());
+      return new TufClient(updater, fetcher, targetsBaseUrl, tempDir, metadataDir);
+    } catch (e) {
+      if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** TUF client workflow 5.3–5.6: update root, timestamp, snapshot and top-level targets. */
+  async refresh(): Promise<void> {
+    await this.run({ phase: 'refresh' }, () => this.updater.refresh());
+    this.refreshed = true;
+  }
+
+  /** TUF client workflow 5.6.7: the target as signed by the most trusted role delegated its path. */
+  async getTarget(name: string): Promise<TrustedTarget> {
+    return toTrustedTarget(await this.targetFile(name));
+  }
+
+  /** Download a target file to `destination`, verified against the signed length and hashes (5.7.3). */
+  async downloadTarget(name: string, destination: string): Promise<{ target: TrustedTarget; path: string }> {
+    const info = await this.targetFile(name);
+    await mkdir(path.dirname(destination), { recursive: true });
+    await this.run({ phase: 'download', target: name }, () =>
+      this.updater.downloadTarget(info, destination, this.targetsBaseUrl),
+    );
+    return { target: toTrustedTarget(info), path: destination };
+  }
+
+  /** The bytes of a target file, verified against the signed length and hashes (5.7.3). */
+  async readTarget(name: string): Promise<{ target: TrustedTarget; bytes: Buffer }> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-target-'));
+    try {
+      const { target, path: file } = await this.downloadTarget(name, path.join(dir, 'target'));
+      return { target, bytes: await readFile(file) };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** A previously downloaded copy of the target at `file`, if it still matches the signed length and hashes. */
+  async cachedTarget(name: string, file: string): Promise<string | undefined> {
+    const info = await this.targetFile(name);
+    return this.updater.findCachedTarget(info, file);
+  }
+
+  async close(): Promise<void> {
+    if (this.tempDir !== undefined) await rm(this.tempDir, { recursive: true, force: true });
+  }
+
+  private async targetFile(name: string): Promise<TargetFile> {
+    if (!this.refreshed) await this.refresh();
+    const info = await this.run({ phase: 'lookup', target: name }, () => this.updater.getTargetInfo(name));
+    if (info === undefined) {
+      const lister = await this.undelegatedLister(name);
+      if (lister !== undefined) {
+        throw new CnabTrustError('E_TUF_DELEGATION', `target ${name} is listed by ${lister}, which is not delegated its path`, {
+          subject: lister,
+          hint: 'a role may only sign targets whose paths its delegation grants; this listing is not trusted',
+          details: { target: name, role: lister },
+        });
+      }
+      throw new CnabTrustError('E_TUF_TARGET_NOT_FOUND', `no trusted role signs target ${name}`, {
+        subject: name,
+        hint: 'check the target name (<gun>:<tag>) and that the release was signed into this repository',
+      });
+    }
+    return info;
+  }
+
+  /**
+   * Diagnosis after a failed lookup: does some delegated role list the target although its delegation does not
+   * cover the path? (TUF client workflow 5.6.7 rightly ignores such a listing; we only name the culprit.)
+   * Walks the delegation graph regardless of paths, bounded by tuf-js's maxDelegations; any failure ends it.
+   */
+  private async undelegatedLister(name: string): Promise<string | undefined> {
+    const internals = this.updater as unknown as {
+      loadTargets?: (role: string, parent: string) => Promise<{ signed: TargetsLike } | undefined>;
+      config?: { maxDelegations?: number };
+    };
+    if (typeof internals.loadTargets !== 'function') return undefined;
+    const limit = internals.config?.maxDelegations ?? 32;
+    const queue: Array<{ role: string; parent: string }> = [{ role: 'targets', parent: 'root' }];
+    const seen = new Set<string>();
+    while (queue.length > 0 && seen.size <= limit) {
+      const { role, parent } = queue.shift()!;
+      if (seen.has(role)) continue;
+      seen.add(role);
+      let signed: TargetsLike | undefined;
+      try {
+        signed = (await internals.loadTargets.call(this.updater, role, parent))?.signed;
+      } catch {
+        continue;
+      }
+      if (signed === undefined) continue;
+      if (role !== 'targets' && signed.targets?.[name] !== undefined) return role;
+      for (const child of Object.keys(signed.delegations?.roles ?? {})) queue.push({ role: child, parent: role });
+    }
+    return undefined;
+  }
+
+  private async run<T>(ctx: FailureContext, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const lastRole = this.fetcher.lastRole();
+      throw toTufError(e, { ...ctx, ...(lastRole === undefined ? {} : { lastRole }) });
+    }
+  }
+}
+
+interface TargetsLike {
+  targets?: Record<string, unknown>;
+  delegations?: { roles?: Record<string, unknown> };
+}
+
+function toTrustedTarget(info: TargetFile): TrustedTarget {
+  return { name: info.path, length: info.length, hashes: { ...info.hashes }, custom: { ...info.custom } };
+}
+
+/**
+ * Inject the clock: tuf-js 5.0.1 fixes the reference time of an update (TUF client workflow 5.1) as
+ * `new Date()` in its trusted-metadata store, which every expiry check reads, and offers no option for it.
+ * We set that field right after construction. Checked at run time so that a tuf-js change fails loudly
+ * instead of silently ignoring the clock.
+ */
+function setReferenceTime(updater: Updater, now: Date): void {
+  const store = (updater as unknown as { trustedSet?: { referenceTime?: unknown } }).trustedSet;
+  if (store === undefined || !(store.referenceTime instanceof Date)) {
+    throw new CnabTrustError('E_INTERNAL', 'cannot set the TUF reference time on this tuf-js version', {
+      subject: 'tuf-js',
+    });
+  }
+  store.referenceTime = now;
+}

@@ -1,0 +1,69 @@
+/**
+ * The verifier's TUF step (CNAB-Sec 303): find what the repository signed for `<gun>:<tag>`, and optionally fetch
+ * the target file verified against the signed length and hashes. `cnab-trust tuf get` and the end-to-end verifier
+ * call these functions.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CnabTrustError } from '../core/errors.js';
+import { TufClient, type TufClientOptions, type TrustedTarget } from '../adapters/tuf/tuf-client.js';
+
+export type { TrustedTarget } from '../adapters/tuf/tuf-client.js';
+
+export interface TufGetOptions extends Omit<TufClientOptions, 'trustedRoot'> {
+  /** Path of the bootstrap trusted root.json (or give `trustedRoot` bytes). */
+  trustedRootPath?: string;
+  trustedRoot?: Uint8Array;
+}
+
+/** Run `fn` with a refreshed client (TUF client workflow 5.3–5.6), closing it afterwards. */
+export async function withTrustedRepository<T>(options: TufGetOptions, fn: (client: TufClient) => Promise<T>): Promise<T> {
+  const trustedRoot = options.trustedRoot ?? (options.trustedRootPath === undefined ? undefined : await readTrustedRoot(options.trustedRootPath));
+  const client = await TufClient.open({ ...options, ...(trustedRoot === undefined ? {} : { trustedRoot }) });
+  try {
+    await client.refresh();
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** The trusted target `name` (e.g. `example.com/org/app:1.2.0`): length, hashes and custom as signed. */
+export async function getTrustedTarget(name: string, options: TufGetOptions): Promise<TrustedTarget> {
+  return withTrustedRepository(options, (client) => client.getTarget(name));
+}
+
+/**
+ * Download the target file into `directory` (file name: the URL-encoded target name) or, without a directory,
+ * into memory; either way verified against the signed length and hashes (TUF client workflow 5.7.3).
+ */
+export async function downloadTrustedTarget(
+  name: string,
+  options: TufGetOptions & { directory?: string },
+): Promise<{ target: TrustedTarget; path?: string; bytes?: Buffer }> {
+  return withTrustedRepository(options, async (client) => {
+    if (options.directory === undefined) return client.readTarget(name);
+    return client.downloadTarget(name, path.join(options.directory, targetFileName(name)));
+  });
+}
+
+/** A file name for a target that cannot leave the download directory. */
+export function targetFileName(name: string): string {
+  const file = encodeURIComponent(name);
+  if (file === '' || file === '.' || file === '..') {
+    throw new CnabTrustError('E_TUF_INVALID', 'target name cannot be stored as a file', { subject: name });
+  }
+  return file;
+}
+
+async function readTrustedRoot(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (cause) {
+    throw new CnabTrustError('E_FILE_NOT_FOUND', 'cannot read the trusted root', {
+      subject: file,
+      hint: 'give the root.json you trust (distributed out of band) with --trusted-root',
+      cause,
+    });
+  }
+}
