@@ -3,9 +3,9 @@
  * the target file verified against the signed length and hashes. `cnab-trust tuf get` and the end-to-end verifier
  * call these functions.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CnabTrustError } from '../core/errors.js';
+import { readFileBounded } from '../adapters/fs/index.js';
 import { TufClient, type TufClientOptions, type TrustedTarget } from '../adapters/tuf/tuf-client.js';
 
 export type { TrustedTarget } from '../adapters/tuf/tuf-client.js';
@@ -56,14 +56,7 @@ export function targetFileName(name: string): string {
   return file;
 }
 
-async function readTrustedRoot(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (cause) {
-    throw new CnabTrustError('E_FILE_NOT_FOUND', 'cannot read the trusted root', {
-      subject: file,
-      hint: 'give the root.json you trust (distributed out of band) with --trusted-root',
-      cause,
-    });
-  }
+/** The bootstrap root, bounded like tuf-js bounds root files (512000 bytes). */
+function readTrustedRoot(file: string): Promise<Buffer> {
+  return readFileBounded(file, { maxBytes: 512_000, what: 'trusted root' });
 }

@@ -27,6 +27,9 @@ export async function resolveRepositoryFile(rootDir: string, urlPath: string): P
     if (isCnabTrustError(e)) return { kind: 'refused', reason: e.message };
     throw e;
   }
+  // the writer's private state (`.cnab-trust/`) and any other dot path is not part of the repository
+  // (metadata/README.md): answer as if absent
+  if (segments.some((s) => s.startsWith('.'))) return { kind: 'missing' };
   let root: string;
   try {
     root = await realpath(rootDir);

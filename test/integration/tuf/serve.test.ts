@@ -31,6 +31,8 @@ describe('serve: read-only HTTP over a repository directory', () => {
     writeFileSync(path.join(dir, 'timestamp.json'), '{"t":1}');
     writeFileSync(path.join(dir, '2.targets', 'releases.json'), '{"r":2}');
     writeFileSync(path.join(tmp.dir, 'secret.txt'), 'secret');
+    mkdirSync(path.join(dir, '.cnab-trust'));
+    writeFileSync(path.join(dir, '.cnab-trust', 'config.json'), '{}');
     symlinkSync(path.join(tmp.dir, 'secret.txt'), path.join(dir, 'link.txt'));
     server = await startRepositoryServer({ dir });
   });
@@ -50,6 +52,8 @@ describe('serve: read-only HTTP over a repository directory', () => {
   it('answers 404 for missing files and directories', async () => {
     assert.equal((await request(server.url, '/3.root.json')).status, 404);
     assert.equal((await request(server.url, '/2.targets')).status, 404);
+    // the writer's private state is not part of the repository (metadata/README.md)
+    assert.equal((await request(server.url, '/.cnab-trust/config.json')).status, 404);
   });
 
   it('refuses traversal and links leading out of the directory', async () => {
