@@ -120,7 +120,7 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
     const list = missing.map((img) => `${imageLabel(img)} ${quoteUntrusted(img.reference)}`).join(', ');
     const eqKeys = Object.entries(equivalents);
     throw new CnabTrustError('E_RELOCATION_MISSING', `relocation mapping has no entry for ${missing.length} image(s): ${list}`, {
-      subject: missing.map((m) => m.reference).join(', '),
+      subject: missing[0]!.reference,
       hint:
         eqKeys.length > 0
           ? `CNAB 103 keys are the references exactly as the bundle writes them; the mapping has equivalent key(s) ${eqKeys
@@ -139,7 +139,7 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
       `${unpinned.length} image(s) of the bundle have no contentDigest, so their relocation cannot be verified: ` +
         unpinned.map((img) => `${imageLabel(img)} ${quoteUntrusted(img.reference)}`).join(', '),
       {
-        subject: unpinned.map((m) => m.reference).join(', '),
+        subject: unpinned[0]!.reference,
         hint: 'pin the images (cnab-trust push --fixup resolves and writes contentDigest) and sign the bundle again',
         details: { unpinned: unpinned.map((m) => ({ image: imageLabel(m), reference: m.reference })) },
       },
