@@ -24,3 +24,31 @@ export {
 } from './workflows/tuf-get.js';
 export { TufClient, type TufClientOptions } from './adapters/tuf/tuf-client.js';
 export { startRepositoryServer, type RepositoryServerOptions, type RunningServer } from './workflows/serve.js';
+export {
+  parseReference,
+  tryParseReference,
+  normalizeReference,
+  referencesEquivalent,
+  ImageReference,
+  parseDigest,
+  isDigest,
+  parseImageLocation,
+  formatImageLocation,
+  type Digest,
+  type DigestAlgorithm,
+  type ImageLocation,
+  type OciLayoutLocation,
+  type RegistryLocation,
+} from './core/reference/index.js';
+export {
+  parseRelocationMapping,
+  relocationMappingToJson,
+  checkRelocationMapping,
+  judgeResolvedImage,
+  assertRelocatedImages,
+  type RelocationMapping,
+  type RelocationPlan,
+  type RelocationEntry,
+  type RelocatedImageResult,
+} from './core/relocation/index.js';
+export { relocationCheck, readRelocationMapping, type RelocationCheckReport } from './workflows/relocation-check.js';
