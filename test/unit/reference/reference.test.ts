@@ -179,3 +179,46 @@ describe('core/reference: derived references', () => {
     assert.equal(tryParseReference('BAD!'), undefined);
   });
 });
+
+describe('core/reference: agrees with distribution/reference ParseNormalizedNamed on its own test inputs', () => {
+  const accepted = [
+    'docker/docker', 'library/debian', 'debian', 'docker.io/docker/docker', 'docker.io/library/debian', 'docker.io/debian',
+    'index.docker.io/docker/docker', 'index.docker.io/library/debian', 'index.docker.io/debian', '127.0.0.1:5000/docker/docker',
+    '127.0.0.1:5000/library/debian', '127.0.0.1:5000/debian', '192.168.0.1', '192.168.0.1:80', '192.168.0.1:8/debian',
+    '192.168.0.2:25000/debian', 'thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev', '[fc00::1]:5000/docker',
+    '[fc00::1]:5000/docker/docker', '[fc00:1:2:3:4:5:6:7]:5000/library/debian',
+    'docker.io/1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a', 'Docker/docker', 'DOCKER/docker',
+    'docker-rules/docker', 'docker---rules/docker', 'doc/docker', 'd/docker', 'jess/t', 'dock__er/docker', 'test_com/foo',
+    'xn--n3h.com:18080/foo', 'test-com:8080/foo', 'busybox:latest@sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa',
+  ];
+  const refused = [
+    'https://github.com/docker/docker', 'docker/Docker', '-docker', '-docker/docker', '-docker.io/docker/docker', 'docker///docker',
+    'docker.io/docker/Docker', 'docker.io/docker///docker', '[fc00::1]', '[fc00::1]:5000', 'fc00::1:5000/debian',
+    '[fe80::1%eth0]:5000/debian', '[2001:db8:3:4::192.0.2.33]:5000/debian',
+    '1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a', 'docker-/docker', '-docker-/docker', '____/____',
+    '_docker/_docker', 'dock..er/docker', 'dock_.er/docker', 'dock-.er/docker', 'docker/', 'x/' + 'a'.repeat(256),
+  ];
+  it('accepts what it accepts', () => {
+    for (const r of accepted) assert.ok(tryParseReference(r), r);
+  });
+  it('refuses what it refuses', () => {
+    for (const r of refused) assert.equal(tryParseReference(r), undefined, r);
+  });
+  it('splits registry and repository the same way', () => {
+    const cases: Array<[string, string, string]> = [
+      ['test.com/foo', 'test.com', 'foo'],
+      ['test_com/foo', 'docker.io', 'test_com/foo'],
+      ['test.com:8080/foo', 'test.com:8080', 'foo'],
+      ['xn--n3h.com/foo', 'xn--n3h.com', 'foo'],
+      ['docker.io/library/foo/bar', 'docker.io', 'library/foo/bar'],
+      ['FOO/bar', 'FOO', 'bar'],
+      ['127.0.0.1:8000/privatebase', '127.0.0.1:8000', 'privatebase'],
+    ];
+    for (const [input, registry, repository] of cases) {
+      const r = parseReference(input);
+      assert.deepEqual([r.registry, r.repository], [registry, repository], input);
+    }
+    assert.equal(parseReference('library/foo/bar').familiar(), 'library/foo/bar');
+    assert.equal(parseReference('index.docker.io/library/ubuntu-12.04-base').familiar(), 'ubuntu-12.04-base');
+  });
+});
