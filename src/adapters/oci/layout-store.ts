@@ -1,0 +1,243 @@
+/**
+ * An OCI image layout directory as an `OciStore` (image-spec image-layout.md): `oci-layout`, `index.json`,
+ * `blobs/<algorithm>/<hex>`. Tags are `index.json` entries annotated `org.opencontainers.image.ref.name`, as
+ * skopeo and oras write them. Referenced as `oci:<dir>:<tag>`; the embedded default store of the toolkit, and the
+ * format of airgap transfers.
+ *
+ * Blobs are written to a temporary file in the same directory, hashed while written, fsynced and renamed into
+ * place only when their digest holds; `index.json` is replaced atomically the same way.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { CnabTrustError } from '../../core/errors.js';
+import { assertDigest, digestMismatch, digestOf, isValidDigest, verifyDigest } from '../../core/oci/digest.js';
+import { parseDescriptor, type Descriptor } from '../../core/oci/descriptor.js';
+import { MAX_MANIFEST_BYTES, parseManifest, parseManifestJson } from '../../core/oci/manifest.js';
+import { OCI_INDEX } from '../../core/oci/media-types.js';
+import type { FetchedManifest, OciStore } from './store.js';
+import { readAll, verifyingStream } from './verify-stream.js';
+
+export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+interface LayoutIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export class LayoutStore implements OciStore {
+  readonly name: string;
+  private indexLock: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly directory: string) {
+    this.name = `oci:${directory}`;
+  }
+
+  private blobPath(digest: string): string {
+    assertDigest(digest);
+    const [algorithm, hex] = digest.split(':') as [string, string];
+    return path.join(this.directory, 'blobs', algorithm, hex);
+  }
+
+  private subject(reference: string): string {
+    return isValidDigest(reference) ? `${this.name}@${reference}` : `${this.name}:${reference}`;
+  }
+
+  /** Create `oci-layout` and an empty `index.json` when the directory is not a layout yet. */
+  async init(): Promise<void> {
+    await mkdir(path.join(this.directory, 'blobs', 'sha256'), { recursive: true });
+    const marker = path.join(this.directory, 'oci-layout');
+    if (!(await exists(marker))) await atomicWrite(marker, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+    const index = path.join(this.directory, 'index.json');
+    if (!(await exists(index))) await atomicWrite(index, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] })));
+  }
+
+  /** index.json; with `missingOk`, a directory that is not a layout yet reads as an empty one. */
+  private async readIndex(missingOk = false): Promise<LayoutIndex> {
+    const file = path.join(this.directory, 'index.json');
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        if (missingOk) return { schemaVersion: 2, manifests: [] };
+        throw new CnabTrustError('E_OCI_NOT_FOUND', `${this.directory} is not an OCI image layout (no index.json)`, { subject: this.name });
+      }
+      throw ioError(file, e);
+    }
+    const json = parseManifestJson(bytes, file, MAX_MANIFEST_BYTES);
+    if (!Array.isArray(json.manifests)) {
+      throw new CnabTrustError('E_OCI_INDEX_INVALID', `${file} has no "manifests" array`, { subject: file });
+    }
+    const manifests = json.manifests.map((d, i) => parseDescriptor(d, `${file} manifests[${i}]`));
+    return { ...(json as unknown as LayoutIndex), manifests };
+  }
+
+  /** Serialize read-modify-write of index.json within this process. */
+  private updateIndex(change: (index: LayoutIndex) => LayoutIndex): Promise<void> {
+    const run = this.indexLock.then(async () => {
+      await this.init();
+      const next = change(await this.readIndex());
+      await atomicWrite(path.join(this.directory, 'index.json'), Buffer.from(JSON.stringify(next)));
+    });
+    this.indexLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The tags of this layout and what they point at. */
+  async tags(): Promise<Map<string, Descriptor>> {
+    const out = new Map<string, Descriptor>();
+    for (const d of (await this.readIndex()).manifests) {
+      const tag = d.annotations?.[REF_NAME_ANNOTATION];
+      if (tag !== undefined) out.set(tag, d);
+    }
+    return out;
+  }
+
+  async resolve(reference: string): Promise<Descriptor | undefined> {
+    const index = await this.readIndex(true);
+    if (isValidDigest(reference)) {
+      const listed = index.manifests.find((d) => d.digest === reference);
+      if (listed !== undefined) return { mediaType: listed.mediaType, digest: listed.digest, size: listed.size };
+      const file = this.blobPath(reference);
+      const st = await stat(file).catch(() => undefined);
+      if (st === undefined) return undefined;
+      if (st.size > MAX_MANIFEST_BYTES) throw tooLarge(this.subject(reference), st.size);
+      const bytes = await readFile(file);
+      verifyDigest(bytes, reference, this.subject(reference));
+      const m = parseManifest(bytes, this.subject(reference));
+      return { mediaType: m.mediaType, digest: reference, size: bytes.byteLength };
+    }
+    const found = index.manifests.find((d) => d.annotations?.[REF_NAME_ANNOTATION] === reference);
+    return found === undefined ? undefined : { mediaType: found.mediaType, digest: found.digest, size: found.size };
+  }
+
+  async fetchManifest(reference: string, maxBytes = MAX_MANIFEST_BYTES): Promise<FetchedManifest> {
+    const subject = this.subject(reference);
+    const descriptor = await this.resolve(reference);
+    if (descriptor === undefined) throw new CnabTrustError('E_OCI_NOT_FOUND', `manifest ${subject} not found`, { subject });
+    if (descriptor.size > maxBytes) throw tooLarge(subject, descriptor.size, maxBytes);
+    const bytes = await this.readBlobFile(descriptor, maxBytes, subject);
+    return { descriptor, bytes };
+  }
+
+  private async readBlobFile(descriptor: Descriptor, maxBytes: number, subject: string): Promise<Uint8Array> {
+    const file = this.blobPath(descriptor.digest);
+    const st = await stat(file).catch(() => undefined);
+    if (st === undefined) throw new CnabTrustError('E_OCI_NOT_FOUND', `${subject} not found in ${this.directory}`, { subject });
+    if (st.size > maxBytes) throw tooLarge(subject, st.size, maxBytes);
+    const bytes = await readFile(file);
+    if (bytes.byteLength !== descriptor.size) {
+      throw new CnabTrustError('E_LENGTH_MISMATCH', `${subject} is ${bytes.byteLength} bytes, its descriptor says ${descriptor.size}`, {
+        subject,
+        details: { expected: descriptor.size, actual: bytes.byteLength },
+      });
+    }
+    verifyDigest(bytes, descriptor.digest, subject);
+    return bytes;
+  }
+
+  async pushManifest(bytes: Uint8Array, mediaType: string, reference?: string): Promise<Descriptor> {
+    const digest = digestOf(bytes);
+    if (reference !== undefined && isValidDigest(reference) && reference !== digest) throw digestMismatch(this.subject(reference), reference, digest);
+    const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
+    await this.pushBlob(descriptor, bytes);
+    if (reference !== undefined && !isValidDigest(reference)) {
+      if (!TAG.test(reference)) {
+        throw new CnabTrustError('E_REFERENCE_INVALID', `invalid tag ${JSON.stringify(reference.slice(0, 130))}`, { subject: this.name });
+      }
+      await this.updateIndex((index) => ({
+        ...index,
+        manifests: [
+          ...index.manifests.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== reference),
+          { ...descriptor, annotations: { [REF_NAME_ANNOTATION]: reference } },
+        ],
+      }));
+    }
+    return descriptor;
+  }
+
+  async hasBlob(descriptor: Descriptor): Promise<boolean> {
+    const st = await stat(this.blobPath(descriptor.digest)).catch(() => undefined);
+    return st !== undefined && st.isFile() && st.size === descriptor.size;
+  }
+
+  async openBlob(descriptor: Descriptor, onChunk?: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
+    const subject = `${this.name}@${descriptor.digest}`;
+    const file = this.blobPath(descriptor.digest);
+    const st = await stat(file).catch(() => undefined);
+    if (st === undefined) throw new CnabTrustError('E_OCI_NOT_FOUND', `blob ${subject} not found`, { subject });
+    const source = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
+    return source.pipeThrough(verifyingStream(descriptor, subject, onChunk === undefined ? {} : { onChunk }));
+  }
+
+  async fetchBlob(descriptor: Descriptor, maxBytes: number): Promise<Uint8Array> {
+    const subject = `${this.name}@${descriptor.digest}`;
+    if (descriptor.size > maxBytes) throw tooLarge(subject, descriptor.size, maxBytes);
+    return readAll(await this.openBlob(descriptor), maxBytes, subject);
+  }
+
+  async pushBlob(descriptor: Descriptor, content: Uint8Array | ReadableStream<Uint8Array>): Promise<void> {
+    const subject = `${this.name}@${descriptor.digest}`;
+    const target = this.blobPath(descriptor.digest);
+    if (await this.hasBlob(descriptor)) {
+      if (content instanceof ReadableStream) await content.cancel().catch(() => undefined);
+      return;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await this.init();
+    const temp = path.join(path.dirname(target), `.tmp-${randomBytes(8).toString('hex')}`);
+    try {
+      const source = content instanceof Uint8Array ? new Blob([content]).stream() : content;
+      // hashed while written; renamed into place only when digest and size hold
+      const out = createWriteStream(temp, { flags: 'wx', mode: 0o644 });
+      await source.pipeThrough(verifyingStream(descriptor, subject)).pipeTo(Writable.toWeb(out));
+      const fh = await open(temp, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(temp, target);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined)) !== undefined;
+}
+
+/** Write a file atomically: temp file in the same directory, fsync, rename. */
+export async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+  try {
+    await writeFile(temp, bytes, { flag: 'wx', mode: 0o644 });
+    const fh = await open(temp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(temp, file);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw ioError(file, e);
+  }
+}
+
+function ioError(file: string, e: unknown): CnabTrustError {
+  if (e instanceof CnabTrustError) return e;
+  return new CnabTrustError('E_IO', `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { subject: file, cause: e });
+}
+
+function tooLarge(subject: string, size: number, max = MAX_MANIFEST_BYTES): CnabTrustError {
+  return new CnabTrustError('E_OCI_TOO_LARGE', `${subject} is ${size} bytes, over the bound of ${max}`, { subject, details: { size, max } });
+}
