@@ -1,0 +1,29 @@
+/**
+ * Decoding layout and link bytes. Bounded in size (a link of 20,000 artifacts is ~5 MB; 64 MiB leaves room
+ * for large trees) and strict UTF-8. Malformed input is E_JSON_PARSE naming the file.
+ */
+import { CnabTrustError } from '../errors.js';
+
+export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function parseMetadataJson(bytes: Uint8Array, source: string): unknown {
+  if (bytes.byteLength > MAX_METADATA_BYTES) {
+    throw new CnabTrustError('E_JSON_TOO_LARGE', `${source} is ${bytes.byteLength} bytes, more than the limit of ${MAX_METADATA_BYTES}`, {
+      subject: source,
+    });
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new CnabTrustError('E_JSON_PARSE', `${source} is not valid UTF-8`, { subject: source });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new CnabTrustError('E_JSON_PARSE', `${source} is not JSON: ${(e as Error).message}`, { subject: source });
+  }
+}
+

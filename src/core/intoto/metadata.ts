@@ -1,0 +1,254 @@
+/**
+ * in-toto 1.0 metadata as the reference implementation 1.3.1 models it: layouts and links inside the
+ * `{"signed": ..., "signatures": [{"keyid", "sig"}]}` envelope (hex signatures).
+ *
+ * The signing bytes are the OLPC canonical JSON of the *model*, not of the raw `signed` object: the model has
+ * every field (absent ones take the reference's defaults, e.g. a layout's `readme: ""`), no extra field
+ * (unknown members are dropped, as 1.3.1's constructors drop them), and `_type` forced per object. So a
+ * layout signed over raw JSON without `readme`, or a link signed over raw JSON with an extra member, does not
+ * verify, exactly as with the reference (fixtures `raw-signed-*`).
+ *
+ * Parsing checks types and formats (E_INTOTO_INVALID, naming the JSON path), rule syntax (E_INTOTO_INVALID),
+ * layout key ids (E_KEYID_MISMATCH), and names and paths that would climb out of a directory (E_INTOTO_PATH).
+ */
+import { CnabTrustError } from '../errors.js';
+import { olpcCanonicalBytes } from '../canonical/olpc.js';
+import { parseSslibKeyObject, type SslibPublicKey } from '../crypto/keys.js';
+import { parseRule, type ArtifactRule } from './rules.js';
+import { checkArtifactPath, checkItemName } from './paths.js';
+
+export type HashDict = Record<string, string>;
+export type ArtifactDict = Record<string, HashDict>;
+
+export interface Signature {
+  keyid: string;
+  sig: string;
+}
+
+export interface StepModel {
+  _type: 'step';
+  name: string;
+  expected_materials: string[][];
+  expected_products: string[][];
+  pubkeys: string[];
+  expected_command: string[];
+  threshold: number;
+}
+
+export interface InspectionModel {
+  _type: 'inspection';
+  name: string;
+  expected_materials: string[][];
+  expected_products: string[][];
+  run: string[];
+}
+
+export interface LayoutModel {
+  _type: 'layout';
+  steps: StepModel[];
+  inspect: InspectionModel[];
+  keys: Record<string, unknown>;
+  expires: string;
+  readme: string;
+}
+
+export interface LinkModel {
+  _type: 'link';
+  name: string | null;
+  materials: ArtifactDict;
+  products: ArtifactDict;
+  byproducts: Record<string, unknown>;
+  command: string[];
+  environment: Record<string, unknown>;
+}
+
+/** A parsed layout with what verification needs precomputed (keys loaded, rules parsed). */
+export interface Layout {
+  model: LayoutModel;
+  keys: Map<string, SslibPublicKey>;
+  expiresAt: Date;
+  stepRules: Map<string, { materials: ArtifactRule[]; products: ArtifactRule[] }>;
+}
+
+export type Signed = { kind: 'layout'; layout: Layout } | { kind: 'link'; link: LinkModel };
+
+export interface Metablock {
+  signatures: Signature[];
+  signed: Signed;
+  /** What the metadata came from (a file name), for messages. */
+  source: string;
+}
+
+const HEX = /^[a-fA-F0-9]+$/;
+const ISO8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
+function invalid(source: string, path: string, what: string): CnabTrustError {
+  return new CnabTrustError('E_INTOTO_INVALID', `${source}: ${path} ${what}`, { subject: source, details: { path } });
+}
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(v: unknown, source: string, path: string): Obj {
+  if (!isObject(v)) throw invalid(source, path, 'must be an object');
+  return v;
+}
+
+function stringList(v: unknown, source: string, path: string): string[] {
+  if (!Array.isArray(v)) throw invalid(source, path, 'must be a list of strings');
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') throw invalid(source, `${path}[${i}]`, 'must be a string');
+  return v as string[];
+}
+
+function optional<T>(o: Obj, key: string, fallback: T): unknown {
+  return o[key] === undefined ? fallback : o[key];
+}
+
+function artifactDict(v: unknown, source: string, path: string): ArtifactDict {
+  const d = obj(v, source, path);
+  for (const p in d) {
+    const hashes = d[p];
+    if (!isObject(hashes)) throw invalid(source, `${path}[${JSON.stringify(p)}]`, 'must be an object of hashes');
+    for (const alg in hashes) {
+      const h = hashes[alg];
+      if (typeof h !== 'string' || !HEX.test(h)) throw invalid(source, `${path}[${JSON.stringify(p)}].${alg}`, 'must be a hex digest');
+    }
+    checkArtifactPath(p, source);
+  }
+  return d as ArtifactDict;
+}
+
+function signatures(v: unknown, source: string): Signature[] {
+  const list = v === undefined ? [] : v;
+  if (!Array.isArray(list)) throw invalid(source, '$.signatures', 'must be a list');
+  return list.map((s, i) => {
+    const o = obj(s, source, `$.signatures[${i}]`);
+    if (typeof o['keyid'] !== 'string' || !HEX.test(o['keyid'])) throw invalid(source, `$.signatures[${i}].keyid`, 'must be a hex keyid');
+    if (typeof o['sig'] !== 'string' || !HEX.test(o['sig'])) throw invalid(source, `$.signatures[${i}].sig`, 'must be a hex signature');
+    return { keyid: o['keyid'], sig: o['sig'] };
+  });
+}
+
+function rules(v: unknown, source: string, path: string, item: string): { raw: string[][]; parsed: ArtifactRule[] } {
+  if (!Array.isArray(v)) throw invalid(source, path, 'must be a list of rules');
+  const raw = v.map((r, i) => stringList(r, source, `${path}[${i}]`));
+  return { raw, parsed: raw.map((r, i) => parseRule(r, `${source}: ${item} ${path.split('.').pop()}[${i}]`)) };
+}
+
+/** The link model of a `signed` object with `_type: "link"`. */
+export function parseLinkModel(s: Obj, source: string): LinkModel {
+  const name = optional(s, 'name', null);
+  if (name !== null && typeof name !== 'string') throw invalid(source, '$.signed.name', 'must be a string');
+  const byproducts = obj(optional(s, 'byproducts', {}), source, '$.signed.byproducts');
+  const environment = obj(optional(s, 'environment', {}), source, '$.signed.environment');
+  return {
+    _type: 'link',
+    name,
+    materials: artifactDict(optional(s, 'materials', {}), source, '$.signed.materials'),
+    products: artifactDict(optional(s, 'products', {}), source, '$.signed.products'),
+    byproducts,
+    command: stringList(optional(s, 'command', []), source, '$.signed.command'),
+    environment,
+  };
+}
+
+function parseExpires(v: unknown, source: string): Date {
+  const m = typeof v === 'string' ? ISO8601.exec(v) : null;
+  if (m === null) throw invalid(source, '$.signed.expires', 'must be a date like 2030-01-01T00:00:00Z');
+  const [, y, mo, d, h, mi, se] = m.map(Number) as number[];
+  const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, se!));
+  if (date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d! || h! > 23 || mi! > 59 || se! > 59) {
+    throw invalid(source, '$.signed.expires', `is not a real date (${String(v)})`);
+  }
+  return date;
+}
+
+/** The layout model of a `signed` object with `_type: "layout"`. */
+export function parseLayoutModel(s: Obj, source: string): Layout {
+  const readme = optional(s, 'readme', '');
+  if (typeof readme !== 'string') throw invalid(source, '$.signed.readme', 'must be a string');
+  const expiresAt = parseExpires(s['expires'], source);
+  const rawKeys = obj(optional(s, 'keys', {}), source, '$.signed.keys');
+  const keys = new Map<string, SslibPublicKey>();
+  for (const [keyid, k] of Object.entries(rawKeys)) {
+    const key = parseSslibKeyObject(k, `${source}: key ${keyid}`);
+    if (key.keyid !== keyid) {
+      throw new CnabTrustError('E_KEYID_MISMATCH', `${source}: layout key listed as ${keyid} has keyid ${key.keyid}`, {
+        subject: `${source}: key ${keyid}`,
+        details: { listed: keyid, computed: key.keyid },
+      });
+    }
+    keys.set(keyid, key);
+  }
+  const names = new Set<string>();
+  const stepRules = new Map<string, { materials: ArtifactRule[]; products: ArtifactRule[] }>();
+  const item = (v: unknown, path: string, kind: 'step' | 'inspection') => {
+    const o = obj(v, source, path);
+    const name = o['name'];
+    if (typeof name !== 'string' || name === '') throw invalid(source, `${path}.name`, 'must be a non-empty string');
+    checkItemName(name, source);
+    if (names.has(name)) throw invalid(source, `${path}.name`, `repeats the name '${name}' (step and inspection names are unique)`);
+    names.add(name);
+    const materials = rules(optional(o, 'expected_materials', []), source, `${path}.expected_materials`, `${kind} '${name}'`);
+    const products = rules(optional(o, 'expected_products', []), source, `${path}.expected_products`, `${kind} '${name}'`);
+    stepRules.set(name, { materials: materials.parsed, products: products.parsed });
+    return { o, name, materials: materials.raw, products: products.raw };
+  };
+  const stepsRaw = optional(s, 'steps', []);
+  if (!Array.isArray(stepsRaw)) throw invalid(source, '$.signed.steps', 'must be a list');
+  const steps: StepModel[] = stepsRaw.map((v, i) => {
+    const path = `$.signed.steps[${i}]`;
+    const { o, name, materials, products } = item(v, path, 'step');
+    const threshold = optional(o, 'threshold', 1);
+    if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold)) throw invalid(source, `${path}.threshold`, 'must be an integer');
+    const pubkeys = stringList(optional(o, 'pubkeys', []), source, `${path}.pubkeys`);
+    for (const k of pubkeys) if (!HEX.test(k)) throw invalid(source, `${path}.pubkeys`, `has '${k}', not a hex keyid`);
+    return {
+      _type: 'step',
+      name,
+      expected_materials: materials,
+      expected_products: products,
+      pubkeys,
+      expected_command: stringList(optional(o, 'expected_command', []), source, `${path}.expected_command`),
+      threshold,
+    };
+  });
+  const inspectRaw = optional(s, 'inspect', []);
+  if (!Array.isArray(inspectRaw)) throw invalid(source, '$.signed.inspect', 'must be a list');
+  const inspect: InspectionModel[] = inspectRaw.map((v, i) => {
+    const path = `$.signed.inspect[${i}]`;
+    const { o, name, materials, products } = item(v, path, 'inspection');
+    return {
+      _type: 'inspection',
+      name,
+      expected_materials: materials,
+      expected_products: products,
+      run: stringList(optional(o, 'run', []), source, `${path}.run`),
+    };
+  });
+  return {
+    model: { _type: 'layout', steps, inspect, keys: rawKeys, expires: s['expires'] as string, readme },
+    keys,
+    expiresAt,
+    stepRules,
+  };
+}
+
+/** Parse an envelope (already decoded JSON) holding a layout or a link. */
+export function parseMetablock(value: unknown, source: string): Metablock {
+  const top = obj(value, source, '$');
+  const signed = obj(top['signed'], source, '$.signed');
+  const sigs = signatures(top['signatures'], source);
+  const type = signed['_type'];
+  if (type === 'link') return { signatures: sigs, signed: { kind: 'link', link: parseLinkModel(signed, source) }, source };
+  if (type === 'layout') return { signatures: sigs, signed: { kind: 'layout', layout: parseLayoutModel(signed, source) }, source };
+  throw invalid(source, '$.signed._type', `is ${JSON.stringify(type)}, expected "layout" or "link"`);
+}
+
+/** The bytes a layout's or link's signatures cover: canonical JSON of the full model. */
+export function signableBytes(signed: Signed): Uint8Array {
+  return olpcCanonicalBytes(signed.kind === 'layout' ? signed.layout.model : signed.link);
+}

@@ -1,0 +1,291 @@
+/**
+ * in-toto final-product verification (in-toto spec 1.0 §5, in the order of the reference 1.3.1
+ * `in_toto_verify`, which decides which error wins):
+ *
+ *  1. layout signatures: every given layout key must have a valid signature       (E_INTOTO_LAYOUT_SIGNATURE)
+ *  2. layout expiry, against the injected clock                                     (E_INTOTO_LAYOUT_EXPIRED)
+ *  3. link loading: `<step>.<keyid[:8]>.link` for each authorized keyid; fewer files than the threshold
+ *                                                                                   (E_INTOTO_LINK_NOT_FOUND)
+ *  4. link signatures: links with a bad signature or an unauthorized key are dropped; fewer valid links
+ *     than the threshold                                                            (E_INTOTO_THRESHOLD)
+ *  5. sublayouts: a "link" that is a layout is verified recursively with its signer's key, its links read from
+ *     `<step>.<keyid[:8]>/`, and replaced by a summary link
+ *  6. command alignment: a link's command differing from the step's expected command is a warning only
+ *  7. threshold artifact equality: all links of a step with threshold > 1 report the same artifacts
+ *                                                                                   (E_INTOTO_THRESHOLD)
+ *  8. step rules: materials then products, step by step in layout order             (E_INTOTO_RULE)
+ *  9. inspections: each runs (through the injected runner), non-zero exit fails    (E_INTOTO_INSPECTION)
+ * 10. inspection rules                                                              (E_INTOTO_RULE)
+ *
+ * Pure: metadata bytes come from a `MetadataSource`, inspections run through an `InspectionRunner`, "now" is
+ * a parameter. Malformed metadata is E_INTOTO_INVALID (or a key/JSON code) wherever it is met.
+ */
+import { CnabTrustError } from '../errors.js';
+import type { SslibPublicKey } from '../crypto/keys.js';
+import { verifySslibSignature } from '../crypto/verify-signature.js';
+import { parseMetablock, signableBytes, type InspectionModel, type Layout, type LinkModel, type Metablock } from './metadata.js';
+import { linkFileName, sublayoutDirName } from './paths.js';
+import { sameArtifacts, verifyItemRules } from './rule-engine.js';
+import { parseMetadataJson } from './json.js';
+
+/** Where layouts and links come from: a directory, a TUF repository, memory. */
+export interface MetadataSource {
+  /** The bytes of file `name` in folder `dir` (path segments below the links root), or undefined if absent. */
+  read(dir: readonly string[], name: string): Promise<Uint8Array | undefined>;
+}
+
+/** Runs an inspection and records it as a link (materials and products `.`, byproducts with return-value). */
+export interface InspectionRunner {
+  run(inspection: InspectionModel): Promise<LinkModel>;
+}
+
+export interface VerifyOptions {
+  /** The root layout (parsed envelope). */
+  layout: Metablock;
+  /** The project owner's keys: each must have signed the layout. */
+  layoutKeys: readonly SslibPublicKey[];
+  links: MetadataSource;
+  now: Date;
+  /** Omit to skip inspections (and their rules); the result says so. */
+  inspections?: InspectionRunner;
+  /** Called for each command-alignment warning as it is found. */
+  onWarning?: (message: string) => void;
+}
+
+export interface StepReport {
+  name: string;
+  /** The link files (or sublayout folders) that counted, in verification order. */
+  links: string[];
+  sublayout: boolean;
+}
+
+export interface VerifyResult {
+  verified: true;
+  warnings: string[];
+  steps: StepReport[];
+  inspections: { ran: string[]; skipped: boolean };
+  /** What the supply chain produced: first step's materials, last step's products (the summary link). */
+  summary: LinkModel;
+}
+
+const MAX_SUBLAYOUT_DEPTH = 8;
+
+function layoutOf(m: Metablock): Layout {
+  if (m.signed.kind !== 'layout') {
+    throw new CnabTrustError('E_INTOTO_INVALID', `${m.source} is a link, not a layout`, { subject: m.source });
+  }
+  return m.signed.layout;
+}
+
+/** Bytes of a metablock's signed part, computed at most once per metablock. */
+const signableCache = new WeakMap<Metablock, Uint8Array>();
+function signable(m: Metablock): Uint8Array {
+  let b = signableCache.get(m);
+  if (b === undefined) {
+    b = signableBytes(m.signed);
+    signableCache.set(m, b);
+  }
+  return b;
+}
+
+/** Metablock.verify_signature of 1.3.1: the first signature with the key's keyid must verify. */
+function checkSignature(m: Metablock, key: SslibPublicKey): 'ok' | 'missing' | 'invalid' {
+  const sig = m.signatures.find((s) => s.keyid === key.keyid);
+  if (sig === undefined) return 'missing';
+  return verifySslibSignature(key, sig.sig, signable(m)) ? 'ok' : 'invalid';
+}
+
+function sameCommand(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+interface Context {
+  opts: VerifyOptions;
+  warnings: string[];
+  ranInspections: string[];
+}
+
+async function verifyLayout(
+  ctx: Context,
+  envelope: Metablock,
+  layoutKeys: readonly SslibPublicKey[],
+  dir: readonly string[],
+  depth: number,
+  summaryName: string,
+): Promise<{ summary: LinkModel; steps: StepReport[] }> {
+  const where = dir.length === 0 ? envelope.source : `${dir.join('/')}: ${envelope.source}`;
+
+  // in-toto verify: layout signatures (every given key)
+  if (layoutKeys.length === 0) {
+    throw new CnabTrustError('E_INTOTO_LAYOUT_SIGNATURE', 'layout signature verification needs at least one layout key', { subject: where });
+  }
+  for (const key of layoutKeys) {
+    const r = checkSignature(envelope, key);
+    if (r !== 'ok') {
+      throw new CnabTrustError(
+        'E_INTOTO_LAYOUT_SIGNATURE',
+        r === 'missing' ? `${where}: no signature found for key '${key.keyid}'` : `${where}: invalid signature for keyid '${key.keyid}'`,
+        { subject: where, details: { keyid: key.keyid, reason: r } },
+      );
+    }
+  }
+  const layout = layoutOf(envelope);
+
+  // in-toto verify: expiry
+  if (layout.expiresAt.getTime() < ctx.opts.now.getTime()) {
+    throw new CnabTrustError('E_INTOTO_LAYOUT_EXPIRED', `${where}: layout expired at ${layout.model.expires}`, {
+      subject: where,
+      details: { expires: layout.model.expires, now: ctx.opts.now.toISOString() },
+    });
+  }
+
+  // in-toto verify: link loading per step and authorized keyid
+  const loaded = new Map<string, Map<string, Metablock>>();
+  for (const step of layout.model.steps) {
+    const perKey = new Map<string, Metablock>();
+    for (const keyid of step.pubkeys) {
+      const name = linkFileName(step.name, keyid);
+      const bytes = await ctx.opts.links.read(dir, name);
+      if (bytes === undefined) continue;
+      const source = [...dir, name].join('/');
+      perKey.set(keyid, parseMetablock(parseMetadataJson(bytes, source), source));
+    }
+    if (perKey.size < step.threshold) {
+      throw new CnabTrustError(
+        'E_INTOTO_LINK_NOT_FOUND',
+        `step '${step.name}' requires ${step.threshold} link metadata file(s), found ${perKey.size}`,
+        { subject: step.name, details: { step: step.name, threshold: step.threshold, found: perKey.size, dir: dir.join('/') || '.' } },
+      );
+    }
+    loaded.set(step.name, perKey);
+  }
+
+  // in-toto verify: link signatures and authorization (bad or unauthorized links are dropped)
+  const verified = new Map<string, Map<string, Metablock>>();
+  for (const step of layout.model.steps) {
+    const ok = new Map<string, Metablock>();
+    for (const [keyid, link] of loaded.get(step.name)!) {
+      const key = step.pubkeys.includes(keyid) ? layout.keys.get(keyid) : undefined;
+      if (key === undefined) continue;
+      if (checkSignature(link, key) !== 'ok') continue;
+      ok.set(keyid, link);
+    }
+    if (ok.size < step.threshold) {
+      throw new CnabTrustError(
+        'E_INTOTO_THRESHOLD',
+        `step '${step.name}' requires at least ${step.threshold} link(s) validly signed by different authorized functionaries, found ${ok.size}`,
+        { subject: step.name, details: { step: step.name, threshold: step.threshold, valid: ok.size } },
+      );
+    }
+    verified.set(step.name, ok);
+  }
+
+  // in-toto verify: sublayouts (recursive; links from <step>.<keyid[:8]>/)
+  const chain = new Map<string, Map<string, LinkModel>>();
+  const steps: StepReport[] = [];
+  for (const step of layout.model.steps) {
+    const links = new Map<string, LinkModel>();
+    const report: StepReport = { name: step.name, links: [], sublayout: false };
+    for (const [keyid, m] of verified.get(step.name)!) {
+      if (m.signed.kind === 'layout') {
+        if (depth >= MAX_SUBLAYOUT_DEPTH) {
+          throw new CnabTrustError('E_INTOTO_INVALID', `${where}: sublayouts nested deeper than ${MAX_SUBLAYOUT_DEPTH}`, { subject: step.name });
+        }
+        const subdir = [...dir, sublayoutDirName(step.name, keyid)];
+        const sub = await verifyLayout(ctx, m, [layout.keys.get(keyid)!], subdir, depth + 1, step.name);
+        links.set(keyid, sub.summary);
+        report.links.push(subdir.join('/') + '/');
+        report.sublayout = true;
+      } else {
+        links.set(keyid, m.signed.link);
+        report.links.push(m.source);
+      }
+    }
+    chain.set(step.name, links);
+    steps.push(report);
+  }
+
+  // in-toto verify: command alignment (a warning only)
+  for (const step of layout.model.steps) {
+    for (const [keyid, link] of chain.get(step.name)!) {
+      if (!sameCommand(link.command, step.expected_command)) {
+        const w = `${linkFileName(step.name, keyid)}: run command ${JSON.stringify(link.command)} differs from expected command ${JSON.stringify(step.expected_command)}`;
+        ctx.warnings.push(w);
+        ctx.opts.onWarning?.(w);
+      }
+    }
+  }
+
+  // in-toto verify: threshold artifact equality
+  for (const step of layout.model.steps) {
+    if (step.threshold <= 1) continue;
+    const entries = [...chain.get(step.name)!];
+    const [refKeyid, ref] = entries[0]!;
+    for (const [keyid, link] of entries) {
+      if (!sameArtifacts(ref.materials, link.materials) || !sameArtifacts(ref.products, link.products)) {
+        const a = linkFileName(step.name, refKeyid);
+        const b = linkFileName(step.name, keyid);
+        throw new CnabTrustError('E_INTOTO_THRESHOLD', `links '${a}' and '${b}' of step '${step.name}' have different artifacts`, {
+          subject: step.name,
+          details: { step: step.name, links: [a, b] },
+        });
+      }
+    }
+  }
+
+  // in-toto verify: step rules (materials then products, in layout order), on the first link of each step
+  const reduced = new Map<string, LinkModel>();
+  for (const [name, links] of chain) reduced.set(name, links.values().next().value as LinkModel);
+  for (const step of layout.model.steps) {
+    const rules = layout.stepRules.get(step.name)!;
+    const link = reduced.get(step.name)!;
+    verifyItemRules(rules.materials, link, { item: step.name, sourceType: 'materials', links: reduced });
+    verifyItemRules(rules.products, link, { item: step.name, sourceType: 'products', links: reduced });
+  }
+
+  // in-toto verify: inspections, then inspection rules
+  const runner = ctx.opts.inspections;
+  if (runner !== undefined && layout.model.inspect.length > 0) {
+    const combined = new Map(reduced);
+    for (const inspection of layout.model.inspect) {
+      const link = await runner.run(inspection);
+      const rv = link.byproducts['return-value'];
+      if (rv !== 0) {
+        throw new CnabTrustError(
+          'E_INTOTO_INSPECTION',
+          `inspection '${inspection.name}': command ${JSON.stringify(inspection.run)} returned ${String(rv)}`,
+          { subject: inspection.name, details: { inspection: inspection.name, run: inspection.run, returnValue: rv ?? null } },
+        );
+      }
+      ctx.ranInspections.push(inspection.name);
+      combined.set(inspection.name, link);
+    }
+    for (const inspection of layout.model.inspect) {
+      const rules = layout.stepRules.get(inspection.name)!;
+      const link = combined.get(inspection.name)!;
+      verifyItemRules(rules.materials, link, { item: inspection.name, sourceType: 'materials', links: combined });
+      verifyItemRules(rules.products, link, { item: inspection.name, sourceType: 'products', links: combined });
+    }
+  }
+
+  // The summary link (what a superlayout sees for this step): first step's materials, last step's products.
+  const summary: LinkModel = { _type: 'link', name: summaryName, materials: {}, products: {}, byproducts: {}, command: [], environment: {} };
+  const { steps: ls } = layout.model;
+  if (ls.length > 0) {
+    const first = reduced.get(ls[0]!.name)!;
+    const last = reduced.get(ls[ls.length - 1]!.name)!;
+    summary.materials = first.materials;
+    summary.products = last.products;
+    summary.byproducts = last.byproducts;
+    summary.command = last.command;
+  }
+  return { summary, steps };
+}
+
+/** Verify a supply chain; returns the report or throws a CnabTrustError naming the failing step or rule. */
+export async function verifySupplyChain(opts: VerifyOptions): Promise<VerifyResult> {
+  const ctx: Context = { opts, warnings: [], ranInspections: [] };
+  const skipped = opts.inspections === undefined && layoutOf(opts.layout).model.inspect.length > 0;
+  const { summary, steps } = await verifyLayout(ctx, opts.layout, opts.layoutKeys, [], 0, '');
+  return { verified: true, warnings: ctx.warnings, steps, inspections: { ran: ctx.ranInspections, skipped }, summary };
+}
