@@ -1,0 +1,67 @@
+/**
+ * Runs a layout's inspections the way in-toto 1.3.1 `run_all_inspections` does — record `.` as materials
+ * (default excludes, no base path), run the command, record `.` as products — but not in the user's
+ * directory: in a scratch copy of the working directory, made once per verification so that inspections
+ * see each other's results in layout order as they would in place; the command runs without a shell, with
+ * a timeout, a scrubbed environment and bounded output. The inspection links are not written anywhere.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { InspectionRunner } from '../../core/intoto/verify.js';
+import type { InspectionModel, LinkModel } from '../../core/intoto/metadata.js';
+import { recordArtifacts } from './artifact-recorder.js';
+import { runBounded, type BoundedRunOptions } from '../process/run-bounded.js';
+
+export interface ScratchInspectionOptions {
+  /** The directory whose copy the inspections see (where the final product is). */
+  workDir: string;
+  timeoutMs?: number;
+  maxOutputBytes?: number;
+}
+
+export class ScratchInspectionRunner implements InspectionRunner {
+  #scratch: string | undefined;
+
+  constructor(private readonly options: ScratchInspectionOptions) {}
+
+  private scratch(): string {
+    if (this.#scratch === undefined) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cnab-trust-inspect-'));
+      this.#scratch = dir;
+      cpSync(this.options.workDir, dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    }
+    return this.#scratch;
+  }
+
+  async run(inspection: InspectionModel): Promise<LinkModel> {
+    const cwd = this.scratch();
+    const materials = recordArtifacts(['.'], { basePath: cwd });
+    const runOptions: BoundedRunOptions = { cwd };
+    if (this.options.timeoutMs !== undefined) runOptions.timeoutMs = this.options.timeoutMs;
+    if (this.options.maxOutputBytes !== undefined) runOptions.maxOutputBytes = this.options.maxOutputBytes;
+    const r = await runBounded(inspection.run, runOptions);
+    const products = recordArtifacts(['.'], { basePath: cwd });
+    return {
+      _type: 'link',
+      name: inspection.name,
+      materials,
+      products,
+      byproducts: {
+        stdout: r.stdout,
+        stderr: r.stderr,
+        'return-value': r.returnValue,
+        ...(r.timedOut ? { 'timed-out': true } : {}),
+        ...(r.truncated ? { truncated: true } : {}),
+      },
+      command: [...inspection.run],
+      environment: {},
+    };
+  }
+
+  /** Remove the scratch directory. */
+  dispose(): void {
+    if (this.#scratch !== undefined) rmSync(this.#scratch, { recursive: true, force: true });
+    this.#scratch = undefined;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * `cnab-trust intoto <subcommand>`: in-toto supply-chain verification (CNAB-Sec 301/303).
+ *
+ *   intoto verify --layout root.layout --layout-keys K [K...] --links DIR [--no-inspections] [--json]
+ *
+ * Lean start: only yargs and this file load before the handler; the verifier is imported inside it.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { handle, printResult, type OutputFlags } from '../output.js';
+
+interface VerifyArgs extends OutputFlags {
+  layout: string;
+  'layout-keys': string[];
+  links: string;
+  inspections: boolean;
+  'inspection-timeout': number;
+}
+
+const verify: CommandModule<OutputFlags, VerifyArgs> = {
+  command: 'verify',
+  describe: 'verify a supply chain: layout signatures and expiry, links, thresholds, sublayouts, artifact rules, inspections',
+  builder: (y: Argv<OutputFlags>) =>
+    y
+      .option('layout', { type: 'string', demandOption: true, describe: 'the signed root layout' })
+      .option('layout-keys', { type: 'string', array: true, demandOption: true, describe: 'public key file(s) of the project owner(s); each must have signed the layout (type recognized from the file)' })
+      .option('links', { type: 'string', default: '.', describe: 'directory holding <step>.<keyid[:8]>.link files (and sublayout folders)' })
+      .option('inspections', { type: 'boolean', default: true, describe: 'run the layout inspections (in a scratch copy of the current directory); --no-inspections skips them and their rules' })
+      .option('inspection-timeout', { type: 'number', default: 60, describe: 'seconds an inspection may run' })
+      .example('$0 intoto verify --layout root.layout --layout-keys alice.pub --links .', 'verify with the links in the current directory')
+      .example('$0 intoto verify --layout root.layout --layout-keys alice.pub alice2.pub --links links/ --no-inspections --json', 'two owner keys, no inspections, JSON report') as Argv<VerifyArgs>,
+  handler: handle(async (args: VerifyArgs) => {
+    const { intotoVerify } = await import('../../workflows/intoto-verify.js');
+    const report = await intotoVerify({
+      layout: args.layout,
+      layoutKeys: args['layout-keys'],
+      links: args.links,
+      inspections: args.inspections,
+      inspectionTimeoutMs: Math.round(args['inspection-timeout'] * 1000),
+      onWarning: (w) => {
+        if (!args.json && !args.quiet) process.stderr.write(`warning: ${w}\n`);
+      },
+    });
+    printResult(args, report, () => {
+      const lines = [`in-toto verify: ${report.layout} (layout keys ${report.layoutKeys.map((k) => k.slice(0, 8)).join(', ')})`];
+      for (const s of report.steps) lines.push(`  step ${s.name}: ${s.links.join(', ')}${s.sublayout ? ' (sublayout)' : ''}`);
+      if (report.inspections.skipped) lines.push('  inspections: skipped (--no-inspections)');
+      else if (report.inspections.ran.length > 0) lines.push(`  inspections: ${report.inspections.ran.join(', ')}`);
+      if (report.verified) {
+        lines.push('verdict: PASS');
+      } else {
+        const e = report.error!;
+        lines.push(`verdict: FAIL error[${e.code}]: ${e.message}${e.subject !== undefined && !e.message.includes(e.subject) ? ` (${e.subject})` : ''}`);
+      }
+      return lines.join('\n');
+    });
+    if (!report.verified && args.quiet && !args.json) process.stderr.write(`error[${report.error!.code}]: ${report.error!.message}\n`);
+    return report.verified ? 0 : 1;
+  }),
+};
+
+const intoto: CommandModule<OutputFlags, OutputFlags> = {
+  command: 'intoto',
+  describe: 'in-toto supply chains: verify layouts and links',
+  builder: (y: Argv<OutputFlags>) =>
+    y.command(verify).demandCommand(1, 'name an intoto subcommand (verify)').example('$0 intoto verify --layout root.layout --layout-keys alice.pub', 'verify'),
+  handler: () => undefined,
+};
+
+export default intoto;
