@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { CnabTrustError } from '../../core/errors.js';
+import { fsError } from '../fs/read.js';
 import { LineEndingNormalizer } from '../../core/intoto/record/line-endings.js';
 import type { HashDict } from '../../core/intoto/record/options.js';
 
@@ -24,7 +24,7 @@ export function hashFile(path: string, options: HashFileOptions = {}): HashDict 
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw ioError(path, e);
+    throw fsError(e, path);
   }
   try {
     for (;;) {
@@ -34,17 +34,9 @@ export function hashFile(path: string, options: HashFileOptions = {}): HashDict 
       hash.update(normalizer ? normalizer.transform(chunk) : chunk);
     }
   } catch (e) {
-    throw ioError(path, e);
+    throw fsError(e, path);
   } finally {
     closeSync(fd);
   }
   return { sha256: hash.digest('hex') };
-}
-
-function ioError(path: string, e: unknown): CnabTrustError {
-  const code = (e as NodeJS.ErrnoException).code;
-  return new CnabTrustError(code === 'ENOENT' ? 'E_FILE_NOT_FOUND' : 'E_IO', `cannot read artifact '${path}': ${code ?? String(e)}`, {
-    subject: path,
-    cause: e,
-  });
 }

@@ -16,6 +16,7 @@
  *  - the last pattern that matches decides.
  */
 import { CnabTrustError } from '../../errors.js';
+import { compareCodePoints } from '../../canonical/olpc.js';
 
 /** What in-toto 1.3.1 excludes when no patterns are passed (`in_toto.settings.ARTIFACT_EXCLUDE_PATTERNS`). */
 export const DEFAULT_EXCLUDE_PATTERNS: readonly string[] = Object.freeze(['*.link*', '.git', '*.pyc', '*~']);
@@ -53,24 +54,7 @@ export class ExcludeFilter {
 
   /** The paths that no pattern excludes, sorted as in-toto sorts them (code unit order of the names). */
   filter(paths: readonly string[]): string[] {
-    return [...new Set(paths.filter((p) => !this.excludes(p)))].sort(comparePaths);
-  }
-}
-
-/** Python's default string order (by code point), which is what `sorted()` gives in-toto. */
-export function comparePaths(a: string, b: string): number {
-  if (a === b) return 0;
-  // Code point order, not UTF-16 code unit order, for names outside the BMP.
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done) return y.done ? 0 : -1;
-    if (y.done) return 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx < cy ? -1 : 1;
+    return [...new Set(paths.filter((p) => !this.excludes(p)))].sort(compareCodePoints);
   }
 }
 
