@@ -1,0 +1,196 @@
+/**
+ * The on-disk TUF repository (layout in metadata/README.md): reading the current metadata, writing a publication
+ * in the safe order, the repository lock, and the writer's private state under `.cnab-trust/`.
+ *
+ * Write order (so a client never sees a file naming one that is not there yet): target files, targets and
+ * delegated role files, `V.snapshot.json`, `timestamp.json`, then `N.root.json` and `root.json`. Every file is
+ * written atomically (temp file in the same directory, fsync, rename).
+ */
+import { open, readdir, unlink, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { Metadata, Root, Snapshot, Targets, Timestamp } from '@tufjs/models';
+import { CnabTrustError } from '../../core/errors.js';
+import { parseRoot, parseSnapshot, parseTargets, parseTimestamp } from '../../core/tuf/metadata-files.js';
+import { roleFilePath, targetFilePath } from '../../core/tuf/naming.js';
+import { fsError, readFileBounded, writeFileAtomic } from '../fs/index.js';
+
+/** Size bounds when reading our own repository back (it is input like any other). */
+const MAX_ROOT = 512 * 1024;
+const MAX_TIMESTAMP = 64 * 1024;
+const MAX_SNAPSHOT = 128 * 1024 * 1024;
+const MAX_TARGETS = 512 * 1024 * 1024;
+
+export const STATE_DIR = '.cnab-trust';
+
+/** One publication: everything a change writes, in no particular order (the store orders it). */
+export interface Publication {
+  targetFiles?: { name: string; sha256: string; bytes: Uint8Array }[];
+  targetsRoles?: { role: string; version: number; bytes: Uint8Array }[];
+  snapshot?: { version: number; bytes: Uint8Array };
+  timestamp?: Uint8Array;
+  root?: { version: number; bytes: Uint8Array };
+}
+
+export interface WriteStats {
+  files: number;
+  bytes: number;
+}
+
+export class DirRepositoryStore {
+  readonly dir: string;
+  /** Bytes and files written since construction (for `bench/tuf-sign`). */
+  readonly written: WriteStats = { files: 0, bytes: 0 };
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  get stateDir(): string {
+    return path.join(this.dir, STATE_DIR);
+  }
+
+  /** The root versions present (`N.root.json`), ascending. */
+  async rootVersions(): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fsError(e, this.dir, 'list');
+    }
+    return names
+      .map((n) => /^([1-9][0-9]{0,9})\.root\.json$/.exec(n)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  async exists(): Promise<boolean> {
+    return (await this.rootVersions()).length > 0;
+  }
+
+  /** The repository must exist (E_TUF_REPOSITORY with a hint to run init). */
+  async requireExisting(): Promise<void> {
+    if (!(await this.exists())) {
+      throw new CnabTrustError('E_TUF_REPOSITORY', `no TUF repository in ${this.dir}`, {
+        subject: this.dir,
+        hint: 'create one with cnab-trust init --gun <gun>',
+      });
+    }
+  }
+
+  async #read(rel: string, maxBytes: number): Promise<Buffer> {
+    return readFileBounded(path.join(this.dir, rel), { maxBytes, what: 'TUF metadata' });
+  }
+
+  async readRoot(version?: number): Promise<Metadata<Root>> {
+    const v = version ?? (await this.rootVersions()).at(-1);
+    if (v === undefined) await this.requireExisting();
+    const rel = roleFilePath('root', v);
+    return parseRoot(await this.#read(rel, MAX_ROOT), rel);
+  }
+
+  async readTimestamp(): Promise<Metadata<Timestamp>> {
+    return parseTimestamp(await this.#read('timestamp.json', MAX_TIMESTAMP), 'timestamp.json');
+  }
+
+  async readSnapshot(version: number): Promise<Metadata<Snapshot>> {
+    const rel = roleFilePath('snapshot', version);
+    return parseSnapshot(await this.#read(rel, MAX_SNAPSHOT), rel);
+  }
+
+  async readTargetsRole(role: string, version: number): Promise<{ md: Metadata<Targets>; bytes: number }> {
+    const rel = roleFilePath(role, version);
+    const bytes = await this.#read(rel, MAX_TARGETS);
+    return { md: parseTargets(bytes, rel), bytes: bytes.length };
+  }
+
+  async #write(rel: string, bytes: Uint8Array | string): Promise<void> {
+    await writeFileAtomic(path.join(this.dir, rel), bytes, { mode: 0o644, mkdirs: true });
+    this.written.files++;
+    this.written.bytes += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+  }
+
+  /** Write a publication in the safe order (see the module comment). */
+  async publish(p: Publication): Promise<void> {
+    for (const t of p.targetFiles ?? []) await this.#write(targetFilePath(t.name, t.sha256), t.bytes);
+    // Delegated roles before their delegators does not matter to clients (snapshot decides), but keep it stable.
+    for (const r of p.targetsRoles ?? []) await this.#write(roleFilePath(r.role, r.version), r.bytes);
+    if (p.snapshot !== undefined) await this.#write(roleFilePath('snapshot', p.snapshot.version), p.snapshot.bytes);
+    if (p.timestamp !== undefined) await this.#write('timestamp.json', p.timestamp);
+    if (p.root !== undefined) {
+      await this.#write(roleFilePath('root', p.root.version), p.root.bytes);
+      await this.#write('root.json', p.root.bytes);
+    }
+  }
+
+  /** Store target files only (content-addressed, so harmless before they are signed: staged changes). */
+  async writeTargetFiles(files: NonNullable<Publication['targetFiles']>): Promise<void> {
+    await this.publish({ targetFiles: files });
+  }
+
+  async readTargetFile(name: string, sha256: string, maxBytes: number): Promise<Buffer> {
+    return readFileBounded(path.join(this.dir, targetFilePath(name, sha256)), { maxBytes, what: 'target file' });
+  }
+
+  // --- the writer's private state --------------------------------------------------------------------------
+
+  async readState(name: string, maxBytes = 64 * 1024 * 1024): Promise<Buffer | undefined> {
+    try {
+      return await readFileBounded(path.join(this.stateDir, name), { maxBytes, what: 'repository state' });
+    } catch (e) {
+      if (e instanceof CnabTrustError && e.code === 'E_FILE_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
+  async writeState(name: string, bytes: Uint8Array | string): Promise<void> {
+    await writeFileAtomic(path.join(this.stateDir, name), bytes, { mode: 0o644, mkdirs: true });
+  }
+
+  async removeState(name: string): Promise<void> {
+    await unlink(path.join(this.stateDir, name)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw fsError(e, name, 'remove');
+    });
+  }
+
+  /**
+   * Take the repository lock (one writer at a time). Fails at once with E_TUF_LOCKED when another signer holds
+   * it; returns the function that releases it.
+   */
+  async lock(): Promise<() => Promise<void>> {
+    const file = path.join(this.stateDir, 'lock');
+    await writeFileAtomic(path.join(this.stateDir, '.keep'), '', { mkdirs: true });
+    let handle;
+    try {
+      handle = await open(file, 'wx', 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        let holder = '';
+        try {
+          holder = (await readFileBounded(file, { maxBytes: 4096 })).toString('utf8');
+          const st = await stat(file);
+          holder += ` since ${st.mtime.toISOString()}`;
+        } catch {
+          // the holder just released it; report it as locked anyway, the caller may retry
+        }
+        throw new CnabTrustError('E_TUF_LOCKED', `the repository ${this.dir} is locked by another signer`, {
+          subject: file,
+          hint: `retry when it is done; if no such process is running (${holder.trim()}), delete ${file}`,
+          details: { holder: holder.trim() },
+        });
+      }
+      throw fsError(e, file, 'create');
+    }
+    try {
+      await handle.writeFile(`pid ${process.pid} on ${hostname()}`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return async () => {
+      await unlink(file).catch(() => undefined);
+    };
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * `cnab-trust sign`: add (or replace) the bundle target `<gun>:<tag>` in `targets/releases` (or its TAP 15 bin),
+ * with, optionally, the in-toto root layout and its keys as targets of `targets` and the links as targets of
+ * `targets/releases` (CNAB-Sec 301 "Extending the MVP"); then snapshot and timestamp follow.
+ */
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Metadata, TargetFile, Targets } from '@tufjs/models';
+import { canonicalizeBundleBytes } from '../core/cnab/canonical.js';
+import { bundleImages } from '../core/cnab/images.js';
+import type { Bundle } from '../core/cnab/model.js';
+import { parsePublicKeyFile } from '../core/crypto/key-files.js';
+import { CnabTrustError } from '../core/errors.js';
+import {
+  bundleTargetName,
+  layoutKeyTargetName,
+  layoutTargetName,
+  linkTargetName,
+  parseBundleRef,
+  RELEASES,
+  TARGETS,
+} from '../core/tuf/naming.js';
+import { releasesRoleFor, targetFile, withTargets } from '../core/tuf/transitions.js';
+import { fsError, readFileBounded } from '../adapters/fs/index.js';
+import { commitChange, LoadedRepository, openRepository, withLock, type Change, type RepoOptions } from './tuf-repository.js';
+import { open } from 'node:fs/promises';
+
+const MAX_BUNDLE_JSON = 8 * 1024 * 1024;
+const MAX_INTOTO_FILE = 64 * 1024 * 1024;
+const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface SignOptions extends RepoOptions {
+  /** bundle.json (thin) or a thick bundle archive (.tgz). */
+  input: string;
+  ref: string;
+  allowUnpinned?: boolean;
+  layout?: string;
+  layoutKeys?: string[];
+  links?: string;
+}
+
+export interface TargetReport {
+  name: string;
+  length: number;
+  hashes: Record<string, string>;
+  custom?: Record<string, unknown>;
+}
+
+export interface SignReport {
+  target: TargetReport;
+  role: string;
+  kind: 'thin' | 'thick';
+  layout?: TargetReport;
+  layoutKeys: TargetReport[];
+  links: TargetReport[];
+  published: boolean;
+  versions: Record<string, number>;
+}
+
+interface SignedArtifact {
+  kind: 'thin' | 'thick';
+  bytes: Buffer;
+  bundle: Bundle;
+  /** `sha256:<hex>` of the canonical bundle.json (for a thin bundle, of the target bytes). */
+  bundleDigest: string;
+}
+
+/** The first bytes of a file: a thin bundle is JSON (`{`), anything else is read as a thick bundle archive. */
+async function startsLikeJson(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    const buf = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(buf, 0, 64, 0);
+    return buf.subarray(0, bytesRead).toString('utf8').trimStart().startsWith('{');
+  } catch (e) {
+    throw fsError(e, file);
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function readBundleInput(input: string, allowUnpinned: boolean): Promise<SignedArtifact> {
+  if (await startsLikeJson(input)) {
+    const bytes = await readFileBounded(input, { maxBytes: MAX_BUNDLE_JSON, what: 'bundle' });
+    const c = canonicalizeBundleBytes(bytes, { source: input });
+    // A bundle that does not pin its images cannot survive relocation (CNAB-Sec 303 compares contentDigest).
+    if (!allowUnpinned) {
+      const unpinned = bundleImages(c.bundle).filter((i) => i.contentDigest === undefined);
+      if (unpinned.length > 0) {
+        throw new CnabTrustError('E_IMAGE_UNPINNED', `image ${unpinned[0]!.reference} (${unpinned[0]!.path}) has no contentDigest`, {
+          subject: unpinned[0]!.reference,
+          hint: 'push the bundle first (fixup fills the digests), or pass --allow-unpinned',
+          details: { images: unpinned.map((i) => ({ reference: i.reference, path: i.path })) },
+        });
+      }
+    }
+    return { kind: 'thin', bytes: c.bytes, bundle: c.bundle, bundleDigest: c.digest };
+  }
+  return readThick(input);
+}
+
+/** A thick bundle (CNAB 104): the signed artifact is the archive's bytes (CNAB-Sec 300). */
+async function readThick(input: string): Promise<SignedArtifact> {
+  throw new CnabTrustError('E_USAGE', `thick bundles are not supported yet: ${input}`, { subject: input });
+}
+
+function sha256Hex(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+/** Link files of a directory, named `<step>.<keyid8>.link` after their content (in-toto link naming). */
+async function readLinks(dir: string, gun: string, bundleSha256: string): Promise<{ name: string; bytes: Buffer }[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.link')).sort();
+  } catch (e) {
+    throw fsError(e, dir, 'list');
+  }
+  if (names.length === 0) throw new CnabTrustError('E_FILE_NOT_FOUND', `no *.link files in ${dir}`, { subject: dir });
+  const out: { name: string; bytes: Buffer }[] = [];
+  for (const n of names) {
+    const file = path.join(dir, n);
+    const bytes = await readFileBounded(file, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto link' });
+    let link: { signed?: { _type?: unknown; name?: unknown }; signatures?: { keyid?: unknown }[] };
+    try {
+      link = JSON.parse(bytes.toString('utf8')) as typeof link;
+    } catch (e) {
+      throw new CnabTrustError('E_INTOTO_INVALID', `not a JSON in-toto link: ${file}`, { subject: file, cause: e });
+    }
+    const step = link.signed?.name;
+    const keyid = link.signatures?.[0]?.keyid;
+    if (link.signed?._type !== 'link' || typeof step !== 'string' || !STEP_NAME.test(step) || typeof keyid !== 'string' || !/^[0-9a-f]{8,}$/.test(keyid)) {
+      throw new CnabTrustError('E_INTOTO_INVALID', `not a signed in-toto link with a usable step name: ${file}`, { subject: file });
+    }
+    // CNAB-Sec 301: links of one bundle live under <gun>/in-toto-metadata/<bundle-sha256>/<step>.<keyid8>.link.
+    out.push({ name: linkTargetName(gun, bundleSha256, `${step}.${keyid.slice(0, 8)}.link`), bytes });
+  }
+  return out;
+}
+
+function report(t: TargetFile): TargetReport {
+  const custom = t.unrecognizedFields.custom as Record<string, unknown> | undefined;
+  return { name: t.path, length: t.length, hashes: { ...t.hashes }, ...(custom === undefined ? {} : { custom }) };
+}
+
+export async function signBundle(opts: SignOptions): Promise<SignReport> {
+  const ctx = await openRepository(opts);
+  const { gun, tag } = parseBundleRef(opts.ref);
+  if (gun !== ctx.config.gun) {
+    throw new CnabTrustError('E_TUF_DELEGATION', `${opts.ref} is not in this repository's GUN ${ctx.config.gun}`, {
+      subject: opts.ref,
+      hint: `targets/releases is delegated ${ctx.config.gun}:* only; use the repository made for ${gun}`,
+    });
+  }
+  if ((opts.layoutKeys?.length ?? 0) > 0 && opts.layout === undefined) {
+    throw new CnabTrustError('E_USAGE', '--layout-keys needs --layout', { subject: '--layout-keys' });
+  }
+  const artifact = await readBundleInput(opts.input, opts.allowUnpinned ?? false);
+  const bundleSha = sha256Hex(artifact.bytes);
+  const name = bundleTargetName(gun, tag);
+
+  const targetFiles: Change['targetFiles'] = [];
+  const add = (tname: string, bytes: Uint8Array, custom?: Record<string, unknown>): TargetFile => {
+    const t = targetFile(tname, bytes, custom);
+    targetFiles.push({ name: tname, sha256: t.hashes.sha256!, bytes });
+    return t;
+  };
+
+  // The layout and its keys: targets of the top-level targets role (CNAB-Sec 301).
+  let layoutTarget: TargetFile | undefined;
+  const keyTargets: TargetFile[] = [];
+  if (opts.layout !== undefined) {
+    if ((opts.layoutKeys?.length ?? 0) === 0) {
+      throw new CnabTrustError('E_USAGE', '--layout needs --layout-keys (the public keys that verify it)', { subject: '--layout' });
+    }
+    for (const f of opts.layoutKeys ?? []) {
+      const bytes = await readFileBounded(f, { maxBytes: 64 * 1024, what: 'public key' });
+      const key = parsePublicKeyFile(bytes, f); // keyid as in-toto computes it: the layout names keys so
+      keyTargets.push(add(layoutKeyTargetName(gun, key.keyid), bytes));
+    }
+    const layoutBytes = await readFileBounded(opts.layout, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto layout' });
+    layoutTarget = add(layoutTargetName(gun), layoutBytes, { 'in-toto': keyTargets.map((k) => k.path) });
+  }
+  const linkTargets = opts.links === undefined ? [] : (await readLinks(opts.links, gun, bundleSha)).map((l) => add(l.name, l.bytes));
+
+  return withLock(ctx, async () => {
+    const repo = await LoadedRepository.load(ctx.store);
+    const targets = await repo.targetsRole(TARGETS);
+    const hasLayout = layoutTarget !== undefined || targets.signed.targets[layoutTargetName(gun)] !== undefined;
+    const inToto = hasLayout || linkTargets.length > 0 ? [...(hasLayout ? [layoutTargetName(gun)] : []), ...linkTargets.map((l) => l.path)] : undefined;
+    const bundleTarget = add(name, artifact.bytes, {
+      name: artifact.bundle.name,
+      version: artifact.bundle.version,
+      digest: artifact.bundleDigest,
+      ...(inToto === undefined ? {} : { 'in-toto': inToto }),
+    });
+
+    const changed = new Map<string, Metadata<Targets>>();
+    if (layoutTarget !== undefined) {
+      changed.set(TARGETS, withTargets(targets, [layoutTarget, ...keyTargets], ctx.now, ctx.days(TARGETS)));
+    }
+    // Bundle and links go to targets/releases, or to the TAP 15 bin of each name.
+    const releases = await repo.targetsRole(RELEASES);
+    const byRole = new Map<string, TargetFile[]>();
+    for (const t of [bundleTarget, ...linkTargets]) {
+      const role = releasesRoleFor(releases, t.path);
+      byRole.set(role, [...(byRole.get(role) ?? []), t]);
+    }
+    for (const [role, files] of byRole) {
+      changed.set(role, withTargets(await repo.targetsRole(role), files, ctx.now, ctx.days(role)));
+    }
+    const result = await commitChange(ctx, repo, {
+      description: `sign ${name}`,
+      targetsRoles: changed,
+      targetFiles,
+    });
+    return {
+      target: report(bundleTarget),
+      role: releasesRoleFor(releases, name),
+      kind: artifact.kind,
+      ...(layoutTarget === undefined ? {} : { layout: report(layoutTarget) }),
+      layoutKeys: keyTargets.map(report),
+      links: linkTargets.map(report),
+      published: result.published,
+      versions: result.versions,
+    };
+  });
+}
