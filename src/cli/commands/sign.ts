@@ -1,0 +1,61 @@
+/**
+ * `cnab-trust sign <bundle.json|bundle.tgz> --ref <gun>:<tag>`: sign a bundle version into the TUF repository.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { handle, printResult, type OutputFlags } from '../output.js';
+
+interface SignArgs extends OutputFlags {
+  bundle: string;
+  ref: string;
+  metadata: string;
+  keys: string;
+  'allow-unpinned': boolean;
+  layout?: string;
+  'layout-keys'?: string;
+  links?: string;
+}
+
+const sign: CommandModule<OutputFlags, SignArgs> = {
+  command: 'sign <bundle>',
+  describe: 'sign a bundle (thin bundle.json or thick archive) as target <gun>:<tag> of targets/releases',
+  builder: (y) =>
+    (y as Argv<OutputFlags>)
+      .positional('bundle', { type: 'string', demandOption: true, describe: 'bundle.json (thin) or bundle.tgz (thick)' })
+      .option('ref', { type: 'string', demandOption: true, describe: 'target name <gun>:<tag>' })
+      .option('metadata', { type: 'string', default: 'metadata', describe: 'repository directory' })
+      .option('keys', { type: 'string', default: 'keys', describe: 'key store directory' })
+      .option('allow-unpinned', { type: 'boolean', default: false, describe: 'sign a thin bundle whose images lack contentDigest' })
+      .option('layout', { type: 'string', describe: 'in-toto root layout to sign as a target of targets' })
+      .option('layout-keys', { type: 'string', describe: 'comma-separated public key files verifying the layout' })
+      .option('links', { type: 'string', describe: 'directory of in-toto links (*.link) for this bundle' })
+      .example('$0 sign bundle.json --ref example.com/org/app:1.2.0', 'sign a thin bundle')
+      .example(
+        '$0 sign bundle.json --ref example.com/org/app:1.2.0 --layout root.layout --layout-keys alice.pub --links links/',
+        'with its supply chain (CNAB-Sec 301)',
+      ) as unknown as Argv<SignArgs>,
+  handler: handle<SignArgs>(async (args) => {
+    const { signBundle } = await import('../../workflows/tuf-sign.js');
+    const report = await signBundle({
+      input: args.bundle,
+      ref: args.ref,
+      metadataDir: args.metadata,
+      keysDir: args.keys,
+      allowUnpinned: args['allow-unpinned'],
+      ...(args.layout === undefined ? {} : { layout: args.layout }),
+      ...(args['layout-keys'] === undefined ? {} : { layoutKeys: args['layout-keys'].split(',').filter((s) => s !== '') }),
+      ...(args.links === undefined ? {} : { links: args.links }),
+    });
+    printResult(args, report, () =>
+      [
+        `signed ${report.target.name} (${report.kind}) in ${report.role}`,
+        `  length  ${report.target.length}`,
+        `  sha256  ${report.target.hashes.sha256}`,
+        ...(report.layout ? [`  layout  ${report.layout.name} (${report.layoutKeys.length} key target(s))`] : []),
+        ...report.links.map((l) => `  link    ${l.name}`),
+        `published: ${Object.entries(report.versions).map(([r, v]) => `${r} v${v}`).join(', ')}`,
+      ].join('\n'),
+    );
+  }),
+};
+
+export default sign;
