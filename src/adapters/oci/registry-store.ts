@@ -27,7 +27,8 @@ export class RegistryClient {
   transport(registry: string): RegistryTransport {
     let t = this.transports.get(registry);
     if (t === undefined) {
-      t = new RegistryTransport(registry, this.options);
+      // Docker Hub's API lives at registry-1.docker.io (distribution/reference calls it docker.io)
+      t = new RegistryTransport(registry === 'docker.io' ? 'registry-1.docker.io' : registry, this.options);
       this.transports.set(registry, t);
     }
     return t;

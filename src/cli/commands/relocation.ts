@@ -7,6 +7,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { handle, printResult, type OutputFlags } from '../output.js';
+import { withRegistryFlags, registryAccess, type RegistryFlags } from '../registry-flags.js';
 
 interface CheckArgs extends OutputFlags {
   bundle: string;
@@ -47,15 +48,45 @@ const check: CommandModule<OutputFlags, CheckArgs> = {
   }),
 };
 
-// `relocation verify` (live resolution in registries, issue 5 item 7) is added to this list by the OCI work.
-const subcommands: CommandModule<OutputFlags, any>[] = [check]; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface VerifyArgs extends OutputFlags, RegistryFlags {
+  bundle: string;
+  mapping: string;
+}
+
+const verify: CommandModule<OutputFlags, VerifyArgs> = {
+  command: 'verify <bundle> <mapping>',
+  describe: 'verify a relocation live: each relocated image must resolve in its registry to the signed contentDigest',
+  builder: (y: Argv<OutputFlags>) =>
+    withRegistryFlags(
+      y
+        .positional('bundle', { type: 'string', demandOption: true, describe: 'bundle.json, or a bundle reference (registry/repo:tag, oci:<dir>:<tag>)' })
+        .positional('mapping', { type: 'string', demandOption: true, describe: 'relocation-mapping.json ({original: relocated})' })
+        .example('$0 relocation verify bundle.json relocation-mapping.json', 'every relocated image resolves to its contentDigest')
+        .example('$0 relocation verify registry.example/org/app:1.0.0 mapping.json --json', 'bundle pulled from a registry; JSON report'),
+    ) as Argv<VerifyArgs>,
+  handler: handle(async (args: VerifyArgs) => {
+    const { relocationVerify } = await import('../../workflows/relocation-verify.js');
+    const report = await relocationVerify(args.bundle, args.mapping, await registryAccess(args));
+    printResult(args, report, () =>
+      [
+        `relocation verify: ${report.bundle} with mapping ${report.mapping}`,
+        ...report.images.map((i) => `  ok  ${i.label}: ${i.original} -> ${i.relocated} = ${i.resolvedDigest}`),
+        ...report.unusedKeys.map((k) => `  unused mapping key ${JSON.stringify(k)}`),
+        `verdict: all ${report.images.length} relocated image(s) hold the signed digests`,
+      ].join('\n'),
+    );
+    return 0;
+  }),
+};
+
+const subcommands: CommandModule<OutputFlags, any>[] = [check, verify]; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const relocation: CommandModule<OutputFlags, OutputFlags> = {
   command: 'relocation',
   describe: 'check and verify CNAB 103 relocation mappings',
   builder: (y: Argv<OutputFlags>) => {
     for (const c of subcommands) y.command(c);
-    return y.demandCommand(1, 'name a relocation subcommand (check)').example('$0 relocation check bundle.json relocation-mapping.json', 'offline check');
+    return y.demandCommand(1, 'name a relocation subcommand (check, verify)').example('$0 relocation check bundle.json relocation-mapping.json', 'offline check');
   },
   handler: () => undefined,
 };

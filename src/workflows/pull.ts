@@ -1,0 +1,112 @@
+/**
+ * `pull`: fetch a bundle pushed in the CNAB 200/201 layout from a registry or an OCI layout directory, check the
+ * index against the bundle it carries, write `bundle.json` (the config blob's bytes exactly as pulled) and,
+ * when asked, the CNAB 103 relocation mapping `{original image: <repository>@<digest>}`.
+ */
+import { writeFileAtomic } from '../adapters/fs/index.js';
+import { openLocation, pinnedReference, type OpenedLocation } from '../adapters/oci/open-store.js';
+import type { OciStore } from '../adapters/oci/store.js';
+import { parseBundle, DEFAULT_MAX_BUNDLE_BYTES, type Bundle } from '../core/cnab/index.js';
+import { CnabTrustError } from '../core/errors.js';
+import { bundleConfigDescriptor, matchIndexToBundle, readBundleIndex, type ResolvedBundleImage } from '../core/oci/cnab-index.js';
+import type { Descriptor } from '../core/oci/descriptor.js';
+import { parseManifest } from '../core/oci/manifest.js';
+import { digestOf } from '../core/oci/digest.js';
+import { imageLabel } from '../core/relocation/check.js';
+import { DEFAULT_TAG } from '../core/reference/reference.js';
+import { registryClient, type RegistryAccess } from './registry-access.js';
+
+export interface PulledBundle {
+  /** Where it came from. */
+  source: OpenedLocation;
+  /** Descriptor of the index (the bundle's digest in the registry). */
+  index: Descriptor;
+  indexBytes: Uint8Array;
+  /** The bundle.json bytes exactly as stored (the config blob). */
+  bundleBytes: Uint8Array;
+  bundle: Bundle;
+  /** Every image of the bundle with its descriptor in the index, in bundle order. */
+  images: ResolvedBundleImage[];
+}
+
+/**
+ * Read a bundle from a store (CNAB 200 pull): index (size-bounded, re-hashed), its CNAB shape, the config manifest
+ * and bundle blob (verified), then the index against the bundle (components present, digests = contentDigest).
+ */
+export async function readBundleFromStore(source: OpenedLocation): Promise<PulledBundle> {
+  const store = source.store;
+  const reference = source.reference ?? DEFAULT_TAG;
+  const subject = source.location.text;
+  const fetched = await store.fetchManifest(reference);
+  const parsed = parseManifest(fetched.bytes, subject, fetched.descriptor.mediaType || undefined);
+  if (parsed.kind !== 'index') {
+    throw new CnabTrustError('E_OCI_MEDIA_TYPE', `${subject} is an image manifest (${parsed.mediaType}), not a CNAB bundle index`, {
+      subject,
+      details: { mediaType: parsed.mediaType },
+    });
+  }
+  const index = readBundleIndex(parsed, subject);
+  const configManifest = await store.fetchManifest(index.config.digest);
+  const config = parseManifest(configManifest.bytes, `${subject} bundle config manifest`, index.config.mediaType);
+  if (config.kind !== 'image') {
+    throw new CnabTrustError('E_OCI_MEDIA_TYPE', `${subject}: the bundle config entry is not an image manifest`, { subject });
+  }
+  const configDescriptor = bundleConfigDescriptor(config, subject);
+  const bundleBytes = await store.fetchBlob(configDescriptor, DEFAULT_MAX_BUNDLE_BYTES);
+  const bundle = parseBundle(bundleBytes, { source: `${subject} (bundle config blob)` });
+  const images = matchIndexToBundle(index, bundle, subject);
+  const mediaType = fetched.descriptor.mediaType || parsed.mediaType;
+  return { source, index: { ...fetched.descriptor, mediaType }, indexBytes: fetched.bytes, bundleBytes, bundle, images };
+}
+
+/** CNAB 103 mapping of a bundle whose images now live in `store` (pinned by digest). */
+export function relocationMappingFor(images: readonly ResolvedBundleImage[], store: OciStore): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  for (const { image, descriptor } of images) mapping[image.reference] = pinnedReference(store, descriptor.digest);
+  return mapping;
+}
+
+export interface PullOptions extends RegistryAccess {
+  /** Where to write bundle.json (default `bundle.json`). */
+  output?: string;
+  /** Where to write the relocation mapping, when wanted. */
+  relocationMapping?: string;
+}
+
+export interface PullReport {
+  reference: string;
+  digest: string;
+  bundle: { name: string; version: string; file: string; digest: string; size: number };
+  images: { image: string; reference: string; digest: string; mediaType: string; relocated: string }[];
+  relocationMapping?: string;
+}
+
+export async function pull(ref: string, options: PullOptions = {}): Promise<PullReport> {
+  const client = registryClient(options);
+  const pulled = await readBundleFromStore(openLocation(ref, client));
+  const output = options.output ?? 'bundle.json';
+  await writeFileAtomic(output, pulled.bundleBytes);
+  const mapping = relocationMappingFor(pulled.images, pulled.source.store);
+  if (options.relocationMapping !== undefined) {
+    await writeFileAtomic(options.relocationMapping, JSON.stringify(mapping, null, 2) + '\n');
+  }
+  return {
+    reference: ref,
+    digest: pulled.index.digest,
+    bundle: {
+      name: pulled.bundle.name,
+      version: pulled.bundle.version,
+      file: output,
+      digest: digestOf(pulled.bundleBytes),
+      size: pulled.bundleBytes.byteLength,
+    },
+    images: pulled.images.map(({ image, descriptor }) => ({
+      image: imageLabel(image),
+      reference: image.reference,
+      digest: descriptor.digest,
+      mediaType: descriptor.mediaType,
+      relocated: mapping[image.reference]!,
+    })),
+    ...(options.relocationMapping === undefined ? {} : { relocationMapping: options.relocationMapping }),
+  };
+}

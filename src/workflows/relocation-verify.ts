@@ -1,0 +1,51 @@
+/**
+ * `relocation verify`: the offline relocation check (core/relocation: every image a key, pinned digests equal to
+ * the signed `contentDigest`) plus live resolution: each relocated reference is resolved in its registry (manifest
+ * HEAD, by tag or by digest) and the digest it resolves to must be the signed `contentDigest`; a reference pinned
+ * by digest must exist there (CNAB-Sec 303: "if any digests don't match relocation, runtimes must error out").
+ * The bundle comes from a file, or from a registry / OCI layout reference (pulled and checked as `pull` does).
+ */
+import { stat } from 'node:fs/promises';
+import { readFileBounded } from '../adapters/fs/index.js';
+import { openLocation } from '../adapters/oci/open-store.js';
+import { bundleImages, parseBundle, type Bundle } from '../core/cnab/index.js';
+import { assertRelocatedImages, checkRelocationMapping, judgeResolvedImage, type RelocatedImageResult } from '../core/relocation/index.js';
+import { readBundleFromStore } from './pull.js';
+import { registryClient, type RegistryAccess } from './registry-access.js';
+import { readRelocationMapping } from './relocation-check.js';
+
+export interface RelocationVerifyReport {
+  bundle: string;
+  mapping: string;
+  ok: boolean;
+  images: RelocatedImageResult[];
+  unusedKeys: string[];
+}
+
+async function loadBundle(bundleOrRef: string, access: RegistryAccess): Promise<Bundle> {
+  const isFile = await stat(bundleOrRef).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (isFile) return parseBundle(await readFileBounded(bundleOrRef, { what: 'bundle' }), { source: bundleOrRef });
+  return (await readBundleFromStore(openLocation(bundleOrRef, registryClient(access)))).bundle;
+}
+
+/** Verify; throws `E_RELOCATION_MISSING`, `E_RELOCATED_DIGEST_MISMATCH` or `E_RELOCATED_IMAGE_MISSING` unless every image holds. */
+export async function relocationVerify(bundleOrRef: string, mappingFile: string, access: RegistryAccess = {}): Promise<RelocationVerifyReport> {
+  const bundle = await loadBundle(bundleOrRef, access);
+  const mapping = await readRelocationMapping(mappingFile);
+  const plan = checkRelocationMapping(bundleImages(bundle), mapping);
+  const client = registryClient(access);
+  const results = await Promise.all(
+    plan.entries.map(async (entry) => {
+      const ref = entry.relocatedReference;
+      const store = client.repository(ref.registry, ref.repository);
+      // HEAD of the manifest, by digest when pinned (it must exist), else by tag (it must resolve to contentDigest)
+      const resolved = await store.resolve(ref.tagOrDigest);
+      return judgeResolvedImage(entry, resolved === undefined ? null : resolved.digest);
+    }),
+  );
+  assertRelocatedImages(results);
+  return { bundle: bundleOrRef, mapping: mappingFile, ok: true, images: results, unusedKeys: plan.unusedKeys };
+}
