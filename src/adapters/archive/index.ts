@@ -1,0 +1,3 @@
+/** Thick bundles (CNAB 104): safe streaming reader and reproducible writer of bundle .tgz archives. */
+export { readThickBundle, type ThickBundleContents } from './read.js';
+export { writeThickBundle, type ThickBundleSource } from './write.js';

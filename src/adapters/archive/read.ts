@@ -1,0 +1,147 @@
+/**
+ * Reading a thick bundle (CNAB 104): one streaming pass over the archive file that
+ *  - hashes the archive bytes exactly as stored (the signed artifact of a thick bundle, CNAB-Sec 300),
+ *  - gunzips and walks the tar entries with the `tar` package's parser, asking the core policy
+ *    (core/cnab/thick-entry.ts) about every entry before its content is read,
+ *  - keeps only `bundle.json` in memory (bounded), skipping everything else.
+ * The whole archive is never held in memory and nothing is written to disk.
+ */
+import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { once } from 'node:events';
+import { Parser, type ReadEntry } from 'tar';
+import { CnabTrustError } from '../../core/errors.js';
+import {
+  ThickArchivePolicy,
+  DEFAULT_THICK_ARCHIVE_LIMITS,
+  MAX_META_ENTRY_BYTES,
+  type ThickArchiveLimits,
+} from '../../core/cnab/thick-entry.js';
+import { fsError } from '../fs/read.js';
+
+export interface ThickBundleContents {
+  /** `sha256:<hex>` of the archive file's bytes. */
+  digest: string;
+  /** Size of the archive file in bytes. */
+  length: number;
+  /** The bytes of `bundle.json` as stored in the archive (not yet parsed). */
+  bundleBytes: Buffer;
+  /** Number of entries in the archive. */
+  entries: number;
+  /** Number of entries under `artifacts/layout/`. */
+  layoutEntries: number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export async function readThickBundle(file: string, limits: Partial<ThickArchiveLimits> = {}): Promise<ThickBundleContents> {
+  const policy = new ThickArchivePolicy(file, { ...DEFAULT_THICK_ARCHIVE_LIMITS, ...limits });
+  const hash = createHash('sha256');
+  let length = 0;
+  let failure: unknown;
+  const fail = (e: unknown): void => {
+    failure ??= e;
+  };
+
+  const bundleChunks: Buffer[] = [];
+  const parser = new Parser({
+    strict: true,
+    // We gunzip ourselves (a thick bundle is gzip by definition); the parser must not guess other codecs.
+    brotli: false,
+    zstd: false,
+    maxMetaEntrySize: MAX_META_ENTRY_BYTES,
+    onReadEntry: (entry: ReadEntry) => {
+      if (failure !== undefined) {
+        entry.resume();
+        return;
+      }
+      try {
+        const role = policy.admit({
+          path: entry.path,
+          type: entry.type,
+          size: entry.size,
+          ...(entry.linkpath === undefined ? {} : { linkpath: entry.linkpath }),
+        });
+        if (role === 'bundle') entry.on('data', (c: Buffer) => bundleChunks.push(c));
+        else entry.resume();
+      } catch (e) {
+        fail(e);
+        entry.resume();
+      }
+    },
+  });
+  parser.on('error', (e: Error) => fail(invalid(file, `not a valid tar archive: ${e.message}`, e)));
+  // Settles when the parser is through: normally 'close'; after an error it may stop early.
+  const parserDone = new Promise<void>((resolve) => {
+    parser.on('close', () => resolve());
+    parser.on('error', () => resolve());
+    parser.on('abort', () => resolve());
+  });
+
+  const gunzip = createGunzip();
+  let decompressed = 0;
+  gunzip.on('data', (chunk: Buffer) => {
+    if (failure !== undefined) return;
+    decompressed += chunk.length;
+    if (decompressed > policy.maxDecompressedBytes) {
+      fail(
+        new CnabTrustError('E_ARCHIVE_TOO_LARGE', `${file} decompresses to more than ${policy.maxDecompressedBytes} bytes`, {
+          subject: file,
+        }),
+      );
+      return;
+    }
+    parser.write(chunk);
+  });
+  gunzip.on('error', (e: Error) => fail(invalid(file, `not a valid gzip stream: ${e.message}`, e)));
+  const gunzipEnded = once(gunzip, 'end').then(
+    () => undefined,
+    () => undefined,
+  );
+
+  try {
+    const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
+    for await (const chunk of stream) {
+      const buf = chunk as Buffer;
+      if (length === 0 && !(buf[0] === GZIP_MAGIC[0] && buf[1] === GZIP_MAGIC[1])) {
+        stream.destroy();
+        throw invalid(file, 'not a gzip-compressed tar archive (CNAB 104 thick bundles are .tgz)');
+      }
+      hash.update(buf);
+      length += buf.length;
+      if (failure !== undefined) {
+        stream.destroy();
+        break;
+      }
+      if (!gunzip.write(buf)) await Promise.race([once(gunzip, 'drain'), once(gunzip, 'error')]);
+    }
+  } catch (e) {
+    gunzip.destroy();
+    throw fsError(e, file);
+  }
+  if (length === 0) throw invalid(file, 'the file is empty, not a gzip-compressed tar archive');
+  if (failure === undefined) {
+    gunzip.end();
+    await gunzipEnded;
+    if (failure === undefined) {
+      parser.end();
+      await parserDone;
+    }
+  } else {
+    gunzip.destroy();
+  }
+  if (failure !== undefined) throw failure;
+  const { entries, layoutEntries } = policy.finish();
+  return {
+    digest: `sha256:${hash.digest('hex')}`,
+    length,
+    bundleBytes: Buffer.concat(bundleChunks),
+    entries,
+    layoutEntries,
+  };
+}
+
+function invalid(file: string, what: string, cause?: unknown): CnabTrustError {
+  return new CnabTrustError('E_ARCHIVE_INVALID', `${file}: ${what}`, { subject: file, ...(cause === undefined ? {} : { cause }) });
+}
