@@ -1,30 +1,14 @@
 /** `cnab-trust relocation check` through the real CLI (node dist/src/cli/main.js). */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../../helpers/fixtures.js';
+import { runCli as run, assertOneLineError } from '../../helpers/cli.js';
 
-const main = path.join(repoRoot, 'dist/src/cli/main.js');
 const fixtures = path.join(repoRoot, 'test/fixtures/relocation');
 const examples = path.resolve(repoRoot, '../shared/reference/cnab-spec/examples');
 
-function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd: repoRoot });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 function fx(name: string): string {
   return path.join(fixtures, name);
-}
-
-/** A failure prints exactly one line `error[CODE]: ...` (plus an optional hint line) and exits with `status`. */
-function assertOneLineError(r: ReturnType<typeof run>, code: string, status: number, ...fragments: string[]): void {
-  assert.equal(r.status, status, `exit status; stderr: ${r.stderr}`);
-  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('  hint: '));
-  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
-  assert.ok(lines[0]!.startsWith(`error[${code}]: `), r.stderr);
-  for (const f of fragments) assert.ok(lines[0]!.includes(f), `${lines[0]} lacks ${f}`);
-  assert.ok(!r.stderr.includes('    at '), 'no stack trace');
 }
 
 describe('cli: relocation check', () => {

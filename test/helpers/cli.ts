@@ -1,0 +1,28 @@
+/** Running the built CLI (`node dist/src/cli/main.js`) in tests, and checking its one-line errors. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './fixtures.js';
+
+export const cliMain = path.join(repoRoot, 'dist/src/cli/main.js');
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(...args: string[]): CliRun {
+  const r = spawnSync(process.execPath, [cliMain, ...args], { encoding: 'utf8', cwd: repoRoot });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A failure prints exactly one line `error[CODE]: ...` (plus an optional hint line), no stack, and exits with `status`. */
+export function assertOneLineError(r: CliRun, code: string, status: number, ...fragments: string[]): void {
+  assert.equal(r.status, status, `exit status; stderr: ${r.stderr}`);
+  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('  hint: '));
+  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+  assert.ok(lines[0]!.startsWith(`error[${code}]: `), r.stderr);
+  for (const f of fragments) assert.ok(lines[0]!.includes(f), `${lines[0]} lacks ${f}`);
+  assert.ok(!r.stderr.includes('    at '), 'no stack trace');
+}
