@@ -81,6 +81,8 @@ const CODES = {
   E_TUF_REPOSITORY: 'usage',
   E_TUF_LOCKED: 'io',
   E_TUF_STAGED: 'verification',
+  E_TUF_MAP_INVALID: 'usage',
+  E_TUF_CONSENSUS: 'verification',
 
   // --- in-toto (core/intoto) --------------------------------------------------------------------
   E_INTOTO_INVALID: 'verification',
