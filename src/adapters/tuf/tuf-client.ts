@@ -141,6 +141,20 @@ export class TufClient {
     return toTrustedTarget(await this.targetFile(name));
   }
 
+  /**
+   * The target and the role whose listing the client trusted for it (`targets` for the top-level role,
+   * `targets/releases`, ...). CNAB-Sec 301 trusts in-toto layout keys only when the top-level `targets` role signs
+   * them, so the verifier must know which role did.
+   */
+  async getTargetWithRole(name: string): Promise<{ target: TrustedTarget; role: string }> {
+    const info = await this.targetFile(name);
+    const role = await this.run({ phase: 'lookup', target: name }, () => this.listingRole(name));
+    if (role === undefined) {
+      throw new CnabTrustError('E_INTERNAL', `the role that signs ${name} could not be found again`, { subject: name });
+    }
+    return { target: toTrustedTarget(info), role };
+  }
+
   /** Download a target file to `destination`, verified against the signed length and hashes (5.7.3). */
   async downloadTarget(name: string, destination: string): Promise<{ target: TrustedTarget; path: string }> {
     const info = await this.targetFile(name);
@@ -193,6 +207,43 @@ export class TufClient {
   }
 
   /**
+   * The role whose listing tuf-js's lookup returned: the same preorder depth-first walk (TUF client workflow 5.6.7,
+   * delegations in order, a terminating delegation ends the search), over the metadata the updater has already
+   * loaded and verified (its `loadTargets` answers from the trusted set). tuf-js 5.0.1 returns the target file
+   * but not the role, and has no public walk, hence this small re-walk.
+   */
+  private async listingRole(name: string): Promise<string | undefined> {
+    const internals = this.updater as unknown as {
+      loadTargets?: (role: string, parent: string) => Promise<{ signed: TargetsLike } | undefined>;
+      config?: { maxDelegations?: number };
+    };
+    if (typeof internals.loadTargets !== 'function') {
+      throw new CnabTrustError('E_INTERNAL', 'cannot walk the delegations on this tuf-js version', { subject: 'tuf-js' });
+    }
+    const limit = internals.config?.maxDelegations ?? 32;
+    const stack: Array<{ role: string; parent: string }> = [{ role: 'targets', parent: 'root' }];
+    const visited = new Set<string>();
+    while (stack.length > 0 && visited.size <= limit) {
+      const { role, parent } = stack.pop()!;
+      if (visited.has(role)) continue; // 5.6.7.1: skip visited roles
+      const signed = (await internals.loadTargets.call(this.updater, role, parent))?.signed;
+      if (signed === undefined) continue;
+      if (signed.targets?.[name] !== undefined) return role;
+      visited.add(role);
+      const children: Array<{ role: string; parent: string }> = [];
+      for (const child of signed.delegations?.rolesForTarget?.(name) ?? []) {
+        children.push({ role: child.role, parent: role });
+        if (child.terminating) {
+          stack.length = 0; // 5.6.7.2.1: a terminating delegation ends the search
+          break;
+        }
+      }
+      stack.push(...children.reverse());
+    }
+    return undefined;
+  }
+
+  /**
    * Diagnosis after a failed lookup: does some delegated role list the target although its delegation does not
    * cover the path? (TUF client workflow 5.6.7 rightly ignores such a listing; we only name the culprit.)
    * Walks the delegation graph regardless of paths, bounded by tuf-js's maxDelegations; any failure ends it.
@@ -235,7 +286,10 @@ export class TufClient {
 
 interface TargetsLike {
   targets?: Record<string, unknown>;
-  delegations?: { roles?: Record<string, unknown> };
+  delegations?: {
+    roles?: Record<string, unknown>;
+    rolesForTarget?: (name: string) => Iterable<{ role: string; terminating: boolean }>;
+  };
 }
 
 function toTrustedTarget(info: TargetFile): TrustedTarget {
