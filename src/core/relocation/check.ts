@@ -132,23 +132,7 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
   }
 
   // 4. CNAB-Sec 303: every image is pinned by a valid contentDigest; otherwise relocation cannot be verified.
-  const unpinned = images.filter((img) => img.contentDigest === undefined || img.contentDigest === '');
-  if (unpinned.length > 0) {
-    throw new CnabTrustError(
-      'E_IMAGE_UNPINNED',
-      `${unpinned.length} image(s) of the bundle have no contentDigest, so their relocation cannot be verified: ` +
-        unpinned.map((img) => `${imageLabel(img)} ${quoteUntrusted(img.reference)}`).join(', '),
-      {
-        subject: unpinned[0]!.reference,
-        hint: 'pin the images (cnab-trust push --fixup resolves and writes contentDigest) and sign the bundle again',
-        details: { unpinned: unpinned.map((m) => ({ image: imageLabel(m), reference: m.reference })) },
-      },
-    );
-  }
-  const expected = new Map<RelocatableImage, string>();
-  for (const img of images) {
-    expected.set(img, parseDigest(img.contentDigest!, { subject: `contentDigest of ${imageLabel(img)} (${img.reference})` }).toString());
-  }
+  const expected = assertImagesPinned(images);
 
   // 5. A relocated reference pinned by digest must carry the signed contentDigest.
   const entries: RelocationEntry[] = [];
@@ -177,6 +161,31 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
     toResolve: entries.filter((e) => e.status === 'resolve'),
     unusedKeys: [...mapping.keys()].filter((k) => !imageRefs.has(k)),
   };
+}
+
+/**
+ * CNAB-Sec 303 step 3: every image of the bundle is pinned by a valid `contentDigest` (E_IMAGE_UNPINNED listing
+ * each unpinned image, E_DIGEST_INVALID for a malformed one). Returns each image's normalized digest.
+ */
+export function assertImagesPinned<I extends RelocatableImage>(images: readonly I[]): Map<I, string> {
+  const unpinned = images.filter((img) => img.contentDigest === undefined || img.contentDigest === '');
+  if (unpinned.length > 0) {
+    throw new CnabTrustError(
+      'E_IMAGE_UNPINNED',
+      `${unpinned.length} image(s) of the bundle have no contentDigest, so their relocation cannot be verified: ` +
+        unpinned.map((img) => `${imageLabel(img)} ${quoteUntrusted(img.reference)}`).join(', '),
+      {
+        subject: unpinned[0]!.reference,
+        hint: 'pin the images (cnab-trust push --fixup resolves and writes contentDigest) and sign the bundle again',
+        details: { unpinned: unpinned.map((m) => ({ image: imageLabel(m), reference: m.reference })) },
+      },
+    );
+  }
+  const expected = new Map<I, string>();
+  for (const img of images) {
+    expected.set(img, parseDigest(img.contentDigest!, { subject: `contentDigest of ${imageLabel(img)} (${img.reference})` }).toString());
+  }
+  return expected;
 }
 
 /**

@@ -2,9 +2,12 @@
  * The verification report of `cnab-trust verify` (CNAB-Sec 303): a stable, documented shape that `--json` prints
  * and CI keeps. The verifier adds one step per stage in the order it ran them and stops at the first failure.
  *
- *   { "verified": bool, "target": {...} | null, "digest": "sha256:..." | null,
+ *   { "verified": bool, "source": "...", "target": { "name", "length", "hashes", "custom", "signedBy" } | null,
+ *     "digest": "sha256:..." | null,
  *     "steps": [{ "name", "ok", "summary", "checks"?, "skipped"?, "details"? }],
- *     "warnings": [...], "error"?: { "code", "message", "subject", "hint"? } }
+ *     "warnings": [...], "error"?: { "code", "message", "subject", "hint"?, "details"? } }
+ *
+ * Stable: fields are only ever added. README "verify" documents each one.
  */
 import { CnabTrustError, type ErrorCode } from '../errors.js';
 
@@ -28,6 +31,8 @@ export interface VerifiedTarget {
   length: number;
   hashes: Record<string, string>;
   custom?: Record<string, unknown>;
+  /** The TUF role whose listing was trusted (`targets/releases`, `targets`, ...). */
+  signedBy?: string;
 }
 
 export interface VerifyReportError {
@@ -40,6 +45,8 @@ export interface VerifyReportError {
 
 export interface VerifyReport {
   verified: boolean;
+  /** What was verified, as given (reference, `oci:dir:tag`, file). */
+  source: string;
   target: VerifiedTarget | null;
   digest: string | null;
   steps: VerifyStep[];
@@ -49,7 +56,16 @@ export interface VerifyReport {
 
 /** Builds a report as the verifier runs; `fail` records the first failure and closes the report. */
 export class VerifyReportBuilder {
-  private readonly report: VerifyReport = { verified: false, target: null, digest: null, steps: [], warnings: [] };
+  private readonly report: VerifyReport;
+
+  constructor(source: string) {
+    this.report = { verified: false, source, target: null, digest: null, steps: [], warnings: [] };
+  }
+
+  /** The stage recorded last (for progress callbacks). */
+  lastStep(): VerifyStep | undefined {
+    return this.report.steps[this.report.steps.length - 1];
+  }
 
   setTarget(target: VerifiedTarget): void {
     this.report.target = target;
@@ -83,4 +99,29 @@ export class VerifyReportBuilder {
     this.report.verified = true;
     return this.report;
   }
+}
+
+/**
+ * The human report: one line per stage (ok / skip / FAIL, the name, what came out), the checks under it, and on
+ * failure the reason, the subject and a hint; the verdict last.
+ */
+export function formatVerifyReport(report: VerifyReport, options: { checks?: boolean } = {}): string {
+  const lines: string[] = [`verify ${report.source}` + (report.target ? ` against signed target ${report.target.name}` : '')];
+  for (const step of report.steps) {
+    const mark = !step.ok ? 'FAIL' : step.skipped ? 'skip' : 'ok  ';
+    lines.push(`  ${mark} ${step.name.padEnd(10)} ${step.summary}`);
+    if (options.checks !== false && step.ok) for (const c of step.checks ?? []) lines.push(`         - ${c}`);
+  }
+  for (const w of report.warnings) lines.push(`  warning: ${w}`);
+  if (report.error) {
+    lines.push(`  reason:  [${report.error.code}] ${report.error.message}`);
+    if (report.error.subject !== undefined) lines.push(`  subject: ${report.error.subject}`);
+    if (report.error.hint !== undefined) lines.push(`  hint:    ${report.error.hint}`);
+  }
+  lines.push(
+    report.verified
+      ? `VERIFIED: ${report.target?.name ?? report.source}${report.digest ? ` (${report.digest})` : ''}`
+      : `NOT VERIFIED: do not install ${report.source}`,
+  );
+  return lines.join('\n');
 }

@@ -1,0 +1,70 @@
+/**
+ * `cnab-trust verify <ref | oci:dir:tag | bundle.json>`: the CNAB-Sec 303 verification workflow before install.
+ * Parses flags, calls `verifyBundle`, prints the human report (or `--json` the stable report), exits 0 only when
+ * the bundle verified (1 for a verification failure, 3 when something could not be read or reached).
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { handle, printResult, type OutputFlags } from '../output.js';
+
+interface VerifyArgs extends OutputFlags {
+  bundle: string;
+  'trusted-root'?: string;
+  metadata: string;
+  target?: string;
+  'targets-url'?: string;
+  cache?: string;
+  inspections: boolean;
+  'inspection-timeout': number;
+  now?: string;
+  report?: string;
+}
+
+const verify: CommandModule<OutputFlags, VerifyArgs> = {
+  command: 'verify <bundle>',
+  describe: 'verify a bundle before install (CNAB-Sec 303): TUF target, exact bytes, pinned images, in-toto supply chain',
+  builder: (y) =>
+    (y as Argv<OutputFlags>)
+      .positional('bundle', { type: 'string', demandOption: true, describe: 'registry reference, oci:<dir>:<tag>, or bundle.json' })
+      .option('trusted-root', { type: 'string', describe: 'root.json you trust (obtained out of band)' })
+      .option('metadata', { type: 'string', demandOption: true, describe: 'TUF repository: an http(s) URL or a directory' })
+      .option('target', { type: 'string', describe: 'signed target <gun>:<tag> the bundle must match (default: the reference given)' })
+      .option('targets-url', { type: 'string', describe: 'target files: URL or directory (default <metadata>/targets)' })
+      .option('cache', { type: 'string', describe: 'directory keeping trusted TUF metadata between runs (rollback protection)' })
+      .option('inspections', { type: 'boolean', default: true, describe: 'run the in-toto layout inspections (bounded, scratch copy); --no-inspections skips them' })
+      .option('inspection-timeout', { type: 'number', default: 60, describe: 'seconds an inspection may run' })
+      .option('now', { type: 'string', describe: 'check expiry at this ISO 8601 time instead of the clock' })
+      .option('report', { type: 'string', describe: 'also write the JSON report to this file' })
+      .check((a) => {
+        if (a['trusted-root'] === undefined && a.cache === undefined) throw new Error('give --trusted-root root.json');
+        return true;
+      })
+      .example('$0 verify bundle.json --target example.com/org/app:1.0.0 --trusted-root root.json --metadata metadata/', 'a local bundle.json')
+      .example('$0 verify example.com/org/app:1.0.0 --trusted-root root.json --metadata https://tuf.example.com --json', 'from a registry, JSON report') as Argv<VerifyArgs>,
+  handler: handle<VerifyArgs>(async (args) => {
+    const { verifyBundle } = await import('../../workflows/verify.js');
+    const { formatVerifyReport } = await import('../../core/verify/report.js');
+    const { exitStatusOf, CnabTrustError, EXIT } = await import('../../core/errors.js');
+    const { parseNow } = await import('../clock.js');
+    const report = await verifyBundle({
+      bundle: args.bundle,
+      metadata: args.metadata,
+      ...(args['trusted-root'] === undefined ? {} : { trustedRootPath: args['trusted-root'] }),
+      ...(args.target === undefined ? {} : { target: args.target }),
+      ...(args['targets-url'] === undefined ? {} : { targets: args['targets-url'] }),
+      ...(args.cache === undefined ? {} : { cacheDir: args.cache }),
+      ...(args.now === undefined ? {} : { now: parseNow(args.now) }),
+      inspections: args.inspections,
+      inspectionTimeoutMs: Math.round(args['inspection-timeout'] * 1000),
+    });
+    if (args.report !== undefined) {
+      const { writeFileAtomic } = await import('../../adapters/fs/index.js');
+      await writeFileAtomic(args.report, JSON.stringify(report, null, 2) + '\n');
+    }
+    printResult(args, report, () => formatVerifyReport(report));
+    if (report.verified) return EXIT.OK;
+    if (args.quiet && !args.json) process.stderr.write(`error[${report.error!.code}]: ${report.error!.message}\n`);
+    return exitStatusOf(new CnabTrustError(report.error!.code, report.error!.message));
+  }),
+};
+
+export default verify;
