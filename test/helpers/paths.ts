@@ -7,3 +7,5 @@ export { repoRoot };
 export const sharedRoot = path.resolve(repoRoot, '../shared');
 export const vectorsDir = path.join(sharedRoot, 'reference/vectors');
 export const cnabSpecDir = path.join(sharedRoot, 'reference/cnab-spec');
+/** The CLI entry point as built (defined with the CLI helpers). */
+export { cliMain } from './cli.js';
