@@ -52,3 +52,5 @@ export {
   type RelocatedImageResult,
 } from './core/relocation/index.js';
 export { relocationCheck, readRelocationMapping, type RelocationCheckReport } from './workflows/relocation-check.js';
+export { verifyBundle, type VerifyBundleOptions } from './workflows/verify.js';
+export { formatVerifyReport, type VerifyReport, type VerifyStep, type VerifyStepName, type VerifiedTarget } from './core/verify/report.js';
