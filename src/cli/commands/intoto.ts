@@ -2,6 +2,7 @@
  * `cnab-trust intoto <subcommand>`: in-toto supply-chain verification (CNAB-Sec 301/303).
  *
  *   intoto verify --layout root.layout --layout-keys K [K...] --links DIR [--no-inspections] [--json]
+ *   intoto keygen NAME [--type ed25519|ecdsa|rsa]   (like in-toto-keygen: NAME private 0600, NAME.pub public)
  *
  * Lean start: only yargs and this file load before the handler; the verifier is imported inside it.
  */
@@ -58,11 +59,34 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
   }),
 };
 
+interface KeygenArgs extends OutputFlags {
+  name: string;
+  type: 'ed25519' | 'ecdsa' | 'rsa';
+  bits: number;
+}
+
+const keygen: CommandModule<OutputFlags, KeygenArgs> = {
+  command: 'keygen <name>',
+  describe: 'generate a key pair for layouts and links (files as in-toto-keygen writes them)',
+  builder: (y: Argv<OutputFlags>) =>
+    y
+      .positional('name', { type: 'string', demandOption: true, describe: 'private key file; the public key goes to NAME.pub' })
+      .option('type', { alias: 't', choices: ['ed25519', 'ecdsa', 'rsa'] as const, default: 'ed25519' as const, describe: 'key type' })
+      .option('bits', { type: 'number', default: 3072, describe: 'RSA modulus size' })
+      .example('$0 intoto keygen keys/alice --type rsa', 'keys/alice (PEM, 0600) and keys/alice.pub') as unknown as Argv<KeygenArgs>,
+  handler: handle(async (args: KeygenArgs) => {
+    const { intotoKeygen } = await import('../../workflows/intoto-keygen.js');
+    const r = await intotoKeygen({ name: args.name, type: args.type, bits: args.bits });
+    printResult(args, r, () => `key written: ${r.privateKey} (private, 0600) and ${r.publicKey}; ${r.keytype}/${r.scheme} keyid ${r.keyid}`);
+    return 0;
+  }),
+};
+
 const intoto: CommandModule<OutputFlags, OutputFlags> = {
   command: 'intoto',
   describe: 'in-toto supply chains: verify layouts and links',
   builder: (y: Argv<OutputFlags>) =>
-    y.command(verify).demandCommand(1, 'name an intoto subcommand (verify)').example('$0 intoto verify --layout root.layout --layout-keys alice.pub', 'verify'),
+    y.command(verify).command(keygen).demandCommand(1, 'name an intoto subcommand (verify, keygen)').example('$0 intoto verify --layout root.layout --layout-keys alice.pub', 'verify'),
   handler: () => undefined,
 };
 
