@@ -20,7 +20,7 @@ import { push } from '../../../src/workflows/push.js';
 import { relocate } from '../../../src/workflows/relocate.js';
 import { relocationVerify } from '../../../src/workflows/relocation-verify.js';
 import { rejectsCode } from '../../helpers/assert.js';
-import { cliMain } from '../../helpers/paths.js';
+import { cliMain } from '../../helpers/cli.js';
 import { seedImage, skopeo, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir, type TestImage } from '../../helpers/registry.js';
 
 const execFileAsync = promisify(execFile);
