@@ -12,6 +12,12 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Run the CLI in another working directory (and environment), e.g. a scratch directory of a supply chain. */
+export function runCliIn(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env): CliRun {
+  const r = spawnSync(process.execPath, [cliMain, ...args], { encoding: 'utf8', cwd, env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 export function runCli(...args: string[]): CliRun {
   const r = spawnSync(process.execPath, [cliMain, ...args], { encoding: 'utf8', cwd: repoRoot });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

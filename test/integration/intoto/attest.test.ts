@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../helpers/fixtures.js';
 import { generateKey, type KeyKind } from '../../../src/core/crypto/keygen.js';
 import { SslibSigner } from '../../../src/core/crypto/sslib-signer.js';
 import { parseBundle } from '../../../src/core/cnab/index.js';
@@ -15,7 +15,6 @@ import { SLSA_PROVENANCE_V1, slsaProvenance } from '../../../src/core/intoto/att
 import { verifyAttestation } from '../../../src/core/intoto/attestation/verify-attestation.js';
 import { signStatement } from '../../../src/adapters/attestation/sigstore-sign.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 function codeOf(e: unknown): string | undefined {
   return (e as { code?: string }).code;

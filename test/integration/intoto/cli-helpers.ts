@@ -1,21 +1,14 @@
-/** Running the built CLI in a test: `node dist/src/cli/main.js ARGS` in a directory, with its status and output. */
-import { spawnSync } from 'node:child_process';
+/** in-toto test helpers: the CLI run in a scratch directory, and key pairs written there. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { generateKey, type KeyKind } from '../../../src/core/crypto/keygen.js';
+import { runCliIn } from '../../helpers/cli.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const cli = path.join(repoRoot, 'dist/src/cli/main.js');
+export { repoRoot } from '../../helpers/fixtures.js';
 
-export interface CliResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env): CliResult {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8' });
+/** The CLI in `cwd`; status -1 when it was killed. */
+export function runCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { status: number; stdout: string; stderr: string } {
+  const r = runCliIn(cwd, args, env);
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

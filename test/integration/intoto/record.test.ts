@@ -8,14 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { intotoFixtures } from '../../helpers/fixtures.js';
 import * as tar from 'tar';
 import { recordArtifacts } from '../../../src/adapters/intoto/artifact-recorder.js';
 import { ExcludeFilter } from '../../../src/core/intoto/record/exclude-patterns.js';
 import type { RecordOptions } from '../../../src/core/intoto/record/options.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const fixtures = path.resolve(repoRoot, '../shared/reference/intoto-fixtures/record');
+const fixtures = path.join(intotoFixtures, 'record');
 
 interface OracleCase {
   case: string;
