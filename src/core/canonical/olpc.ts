@@ -61,14 +61,44 @@ function encodeString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? '"' + s.replace(ESCAPE_ALL, '\\$&') + '"' : '"' + s + '"';
 }
 
-function encodeValue(v: unknown, path: string): string {
+/**
+ * Keys in code-point order. Metadata written by the reference is usually sorted already (its JSON writer sorts
+ * keys), so a linear check first avoids most sorts; a surrogate anywhere switches to the code-point comparison.
+ */
+function sortedKeys(obj: Record<string, unknown>): string[] {
+  const keys = Object.keys(obj);
+  const n = keys.length;
+  if (n < 2) return keys;
+  let surrogates = false;
+  let sorted = true;
+  let prev = keys[0]!;
+  if (SURROGATE.test(prev)) surrogates = true;
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    if (!surrogates && SURROGATE.test(k)) surrogates = true;
+    if (sorted && !(prev < k)) sorted = false;
+    prev = k;
+  }
+  if (surrogates) return keys.sort(compareCodePoints);
+  if (!sorted) keys.sort();
+  return keys;
+}
+
+/** The path of the value being encoded, kept as a stack and turned into text only for an error message. */
+const where: (string | number)[] = [];
+
+function pathText(): string {
+  return '$' + where.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
+}
+
+function encodeValue(v: unknown): string {
   switch (typeof v) {
     case 'string':
       return encodeString(v);
     case 'number':
       if (Number.isSafeInteger(v)) return String(v);
-      if (Number.isInteger(v)) throw typeError(`the integer ${v} beyond 2^53 (pass it as a bigint)`, path);
-      throw floatError(String(v), path);
+      if (Number.isInteger(v)) throw typeError(`the integer ${v} beyond 2^53 (pass it as a bigint)`, pathText());
+      throw floatError(String(v), pathText());
     case 'bigint':
       return v.toString();
     case 'boolean':
@@ -76,48 +106,97 @@ function encodeValue(v: unknown, path: string): string {
     case 'object': {
       if (v === null) return 'null';
       if (Array.isArray(v)) {
-        let out = '[';
-        for (let i = 0; i < v.length; i++) {
-          if (i > 0) out += ',';
-          out += encodeValue(v[i], path + '[' + i + ']');
+        const n = v.length;
+        if (n === 0) return '[]';
+        const depth = where.length;
+        where.push(0);
+        let out = '[' + encodeValue(v[0]);
+        for (let i = 1; i < n; i++) {
+          where[depth] = i;
+          out += ',' + encodeValue(v[i]);
         }
+        where.pop();
         return out + ']';
       }
       const proto = Object.getPrototypeOf(v) as unknown;
       if (proto !== Object.prototype && proto !== null) {
-        if (isJsonFloat(v)) throw floatError(v.raw, path);
-        throw typeError(`an object of class ${(v as object).constructor?.name ?? 'unknown'}`, path);
+        if (isJsonFloat(v)) throw floatError(v.raw, pathText());
+        throw typeError(`an object of class ${(v as object).constructor?.name ?? 'unknown'}`, pathText());
       }
       const obj = v as Record<string, unknown>;
-      const keys = Object.keys(obj);
-      let surrogates = false;
-      for (const k of keys) {
-        if (SURROGATE.test(k)) {
-          surrogates = true;
-          break;
-        }
-      }
-      if (surrogates) keys.sort(compareCodePoints);
-      else keys.sort();
+      const keys = sortedKeys(obj);
       let out = '{';
       let first = true;
-      for (const k of keys) {
+      const depth = where.length;
+      where.push('');
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         const value = obj[k];
         if (value === undefined) continue; // an absent optional member, as JSON.stringify treats it
-        if (!first) out += ',';
-        first = false;
-        out += encodeString(k) + ':' + encodeValue(value, path + '.' + k);
+        where[depth] = k;
+        if (first) first = false;
+        else out += ',';
+        out += encodeString(k) + ':' + encodeValue(value);
       }
+      where.pop();
       return out + '}';
     }
     default:
-      throw typeError(`a value of type ${typeof v}`, path);
+      throw typeError(`a value of type ${typeof v}`, pathText());
+  }
+}
+
+/** Characters for which JSON.stringify's output differs from the canonical one (it escapes them). */
+const STRINGIFY_DIFFERS = /[\u0000-\u001f\ud800-\udfff]/;
+/** Keys V8 enumerates before all others, in numeric order (array indexes), whatever the insertion order. */
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * True when `JSON.stringify(v)` is already the canonical text: plain objects whose keys are in code-point order
+ * as enumerated, no array-index-like keys, no string needing an escape other than `"` and `\\`, only safe
+ * integers. Checking is much cheaper than building the text by hand, and metadata written by the reference
+ * (keys sorted) nearly always qualifies; anything else takes the general encoder.
+ */
+export function stringifyIsCanonical(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+      return !STRINGIFY_DIFFERS.test(v);
+    case 'number':
+      return Number.isSafeInteger(v);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (v === null) return true;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!stringifyIsCanonical(v[i])) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      let prev = '';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        if (i > 0 && !(prev < k)) return false;
+        const c = k.charCodeAt(0);
+        if (c >= 0x30 && c <= 0x39 && INDEX_KEY.test(k)) return false;
+        if (STRINGIFY_DIFFERS.test(k)) return false;
+        const value = obj[k];
+        if (value === undefined || !stringifyIsCanonical(value)) return false;
+        prev = k;
+      }
+      return true;
+    }
+    default:
+      return false;
   }
 }
 
 /** The canonical text of `value` (a JavaScript string; see `olpcCanonicalBytes` for the signed bytes). */
 export function olpcCanonicalString(value: unknown): string {
-  const text = encodeValue(value, '$');
+  if (stringifyIsCanonical(value)) return JSON.stringify(value);
+  where.length = 0;
+  const text = encodeValue(value);
   // A lone surrogate has no UTF-8 form (Python refuses to encode it too); strings are quoted, so two lone
   // halves can never pair up across values.
   if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) throw typeError('a string with a lone UTF-16 surrogate', '$');
