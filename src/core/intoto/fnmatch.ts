@@ -78,10 +78,35 @@ export function translateFnmatch(pattern: string): string {
 export function fnmatchRegExp(pattern: string): RegExp {
   let re = cache.get(pattern);
   if (re === undefined) {
-    re = new RegExp(translateFnmatch(pattern), 'u');
+    // Code-point semantics (`u`) matter only where a pattern matches single characters (`?`, sets).
+    re = new RegExp(translateFnmatch(pattern), /[?[]/.test(pattern) ? 'u' : '');
     cache.set(pattern, re);
   }
   return re;
+}
+
+/** A matcher for one pattern: common shapes (`*`, `dir/*`, a literal name) skip the regular expression. */
+export type PathMatcher = (name: string) => boolean;
+
+const matcherCache = new Map<string, PathMatcher>();
+
+export function fnmatchMatcher(pattern: string): PathMatcher {
+  let m = matcherCache.get(pattern);
+  if (m !== undefined) return m;
+  const firstMeta = pattern.search(/[*?[]/);
+  if (firstMeta < 0) {
+    m = (name) => name === pattern; // a literal
+  } else if (pattern === '*') {
+    m = () => true; // `*` matches everything, `/` included
+  } else if (firstMeta === pattern.length - 1 && pattern.endsWith('*')) {
+    const prefix = pattern.slice(0, -1);
+    m = (name) => name.startsWith(prefix); // `prefix*`
+  } else {
+    const re = fnmatchRegExp(pattern);
+    m = (name) => re.test(name);
+  }
+  matcherCache.set(pattern, m);
+  return m;
 }
 
 export function fnmatch(name: string, pattern: string): boolean {

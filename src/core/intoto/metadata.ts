@@ -109,7 +109,9 @@ function optional<T>(o: Obj, key: string, fallback: T): unknown {
 
 function artifactDict(v: unknown, source: string, path: string): ArtifactDict {
   const d = obj(v, source, path);
-  for (const p in d) {
+  const paths = Object.keys(d);
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i]!;
     const hashes = d[p];
     if (!isObject(hashes)) throw invalid(source, `${path}[${JSON.stringify(p)}]`, 'must be an object of hashes');
     for (const alg in hashes) {
@@ -144,14 +146,15 @@ export function parseLinkModel(s: Obj, source: string): LinkModel {
   if (name !== null && typeof name !== 'string') throw invalid(source, '$.signed.name', 'must be a string');
   const byproducts = obj(optional(s, 'byproducts', {}), source, '$.signed.byproducts');
   const environment = obj(optional(s, 'environment', {}), source, '$.signed.environment');
+  // Members in code-point order, so that the canonical encoder can take its JSON.stringify fast path.
   return {
     _type: 'link',
-    name,
-    materials: artifactDict(optional(s, 'materials', {}), source, '$.signed.materials'),
-    products: artifactDict(optional(s, 'products', {}), source, '$.signed.products'),
     byproducts,
     command: stringList(optional(s, 'command', []), source, '$.signed.command'),
     environment,
+    materials: artifactDict(optional(s, 'materials', {}), source, '$.signed.materials'),
+    name,
+    products: artifactDict(optional(s, 'products', {}), source, '$.signed.products'),
   };
 }
 
@@ -208,11 +211,11 @@ export function parseLayoutModel(s: Obj, source: string): Layout {
     for (const k of pubkeys) if (!HEX.test(k)) throw invalid(source, `${path}.pubkeys`, `has '${k}', not a hex keyid`);
     return {
       _type: 'step',
-      name,
+      expected_command: stringList(optional(o, 'expected_command', []), source, `${path}.expected_command`),
       expected_materials: materials,
       expected_products: products,
+      name,
       pubkeys,
-      expected_command: stringList(optional(o, 'expected_command', []), source, `${path}.expected_command`),
       threshold,
     };
   });
@@ -223,14 +226,14 @@ export function parseLayoutModel(s: Obj, source: string): Layout {
     const { o, name, materials, products } = item(v, path, 'inspection');
     return {
       _type: 'inspection',
-      name,
       expected_materials: materials,
       expected_products: products,
+      name,
       run: stringList(optional(o, 'run', []), source, `${path}.run`),
     };
   });
   return {
-    model: { _type: 'layout', steps, inspect, keys: rawKeys, expires: s['expires'] as string, readme },
+    model: { _type: 'layout', expires: s['expires'] as string, inspect, keys: rawKeys, readme, steps },
     keys,
     expiresAt,
     stepRules,

@@ -19,7 +19,8 @@ export function checkItemName(name: string, source: string): void {
 
 /** True when a relative path has a `..` segment or is absolute (POSIX or Windows drive). */
 export function climbsOut(p: string): boolean {
-  if (p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p)) return true;
+  const c = p.charCodeAt(0);
+  if (c === 0x2f || c === 0x5c || (p.charCodeAt(1) === 0x3a && /^[A-Za-z]:/.test(p))) return true;
   if (!p.includes('..')) return false;
   return p.split(/[/\\]/).includes('..');
 }

@@ -5,12 +5,13 @@
  * queued. Patterns are Python fnmatch patterns (`*` crosses `/`).
  */
 import { CnabTrustError } from '../errors.js';
-import { fnmatchRegExp } from './fnmatch.js';
+import { fnmatchMatcher } from './fnmatch.js';
 import type { ArtifactDict, HashDict, LinkModel } from './metadata.js';
 import type { ArtifactRule } from './rules.js';
 
 function sameHashes(a: HashDict | undefined, b: HashDict | undefined): boolean {
   if (a === undefined || b === undefined) return false;
+  if (a === b) return true;
   let n = 0;
   for (const k in a) {
     if (a[k] !== b[k]) return false;
@@ -40,9 +41,9 @@ function pyJoin(a: string, b: string): string {
 }
 
 function matching(queue: Set<string>, pattern: string): string[] {
-  const re = fnmatchRegExp(pattern);
+  const match = fnmatchMatcher(pattern);
   const out: string[] = [];
-  for (const p of queue) if (re.test(p)) out.push(p);
+  for (const p of queue) if (match(p)) out.push(p);
   return out;
 }
 
@@ -67,7 +68,7 @@ function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Set<
   const dest = links.get(rule.destName);
   if (dest === undefined) return consumed; // 1.3.1: a MATCH against a step without a link consumes nothing
   const destArtifacts = rule.destType === 'materials' ? dest.materials : dest.products;
-  const re = fnmatchRegExp(rule.pattern);
+  const match = fnmatchMatcher(rule.pattern);
   const prefix = rule.sourcePrefix === '' ? '' : pyJoin(rule.sourcePrefix, '');
   for (const artifact of queue) {
     let rel: string;
@@ -77,7 +78,7 @@ function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Set<
     } else {
       rel = artifact;
     }
-    if (!re.test(rel)) continue;
+    if (!match(rel)) continue;
     const full = rule.sourcePrefix === '' ? rel : pyJoin(rule.sourcePrefix, rel);
     const destPath = rule.destPrefix === '' ? rel : pyJoin(rule.destPrefix, rel);
     if (!Object.hasOwn(destArtifacts, destPath)) continue;

@@ -27,6 +27,7 @@ import { parseMetablock, signableBytes, type InspectionModel, type Layout, type 
 import { linkFileName, sublayoutDirName } from './paths.js';
 import { sameArtifacts, verifyItemRules } from './rule-engine.js';
 import { parseMetadataJson } from './json.js';
+import { minifiedCanonicalMember } from '../canonical/olpc-minify.js';
 
 /** Where layouts and links come from: a directory, a TUF repository, memory. */
 export interface MetadataSource {
@@ -86,6 +87,22 @@ function signable(m: Metablock): Uint8Array {
     signableCache.set(m, b);
   }
   return b;
+}
+
+/** The members of a link model, in canonical order. */
+const LINK_FIELDS = '_type,byproducts,command,environment,materials,name,products';
+
+/**
+ * Parse a metablock; for a link whose `signed` text has exactly the model's members and is canonical up to
+ * whitespace (as the reference writes links), keep those bytes as its signing bytes instead of re-encoding.
+ */
+export function loadMetablock(bytes: Uint8Array, source: string): Metablock {
+  const m = parseMetablock(parseMetadataJson(bytes, source), source);
+  if (m.signed.kind === 'link') {
+    const fast = minifiedCanonicalMember(bytes, 'signed');
+    if (fast !== undefined && fast.keys.join(',') === LINK_FIELDS) signableCache.set(m, fast.bytes);
+  }
+  return m;
 }
 
 /** Metablock.verify_signature of 1.3.1: the first signature with the key's keyid must verify. */
@@ -148,7 +165,7 @@ async function verifyLayout(
       const bytes = await ctx.opts.links.read(dir, name);
       if (bytes === undefined) continue;
       const source = [...dir, name].join('/');
-      perKey.set(keyid, parseMetablock(parseMetadataJson(bytes, source), source));
+      perKey.set(keyid, loadMetablock(bytes, source));
     }
     if (perKey.size < step.threshold) {
       throw new CnabTrustError(

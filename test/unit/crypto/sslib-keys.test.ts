@@ -9,6 +9,7 @@ import { verifySslibSignature } from '../../../src/core/crypto/verify-signature.
 import { SslibSigner } from '../../../src/core/crypto/sslib-signer.js';
 import { generateKey, type KeyKind } from '../../../src/core/crypto/keygen.js';
 import { CnabTrustError } from '../../../src/core/errors.js';
+import { errorOf } from '../../helpers/errors.js';
 import { intotoFixtures } from '../../helpers/fixtures.js';
 
 interface KeyVector {
@@ -25,14 +26,7 @@ interface KeyVector {
 const keysDir = path.join(intotoFixtures, 'keys');
 const keyVectors = JSON.parse(readFileSync(path.join(intotoFixtures, 'vectors/keys.json'), 'utf8')) as Record<string, KeyVector>;
 
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof CnabTrustError ? e.code : `not a CnabTrustError: ${String(e)}`;
-  }
-  return 'none';
-}
+const codeOf = (f: () => unknown): string => errorOf(f).code;
 
 describe('core/crypto: securesystemslib keys (reference vectors)', () => {
   for (const [name, v] of Object.entries(keyVectors)) {
