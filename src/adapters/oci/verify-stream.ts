@@ -47,7 +47,11 @@ export function verifyingStream(descriptor: Descriptor, subject: string, options
       const actual = `${algorithm}:${hash.digest('hex')}`;
       if (actual !== descriptor.digest) controller.error(digestMismatch(subject, descriptor.digest, actual));
     },
-  });
+  },
+  // buffer up to ~4 MiB on each side so that reading the source and writing the target overlap
+  new ByteLengthQueuingStrategy({ highWaterMark: 4 << 20 }),
+  new ByteLengthQueuingStrategy({ highWaterMark: 4 << 20 }),
+  );
 }
 
 /** Read a stream whole, refusing more than `maxBytes`. */
