@@ -19,6 +19,8 @@ import { pull } from '../../../src/workflows/pull.js';
 import { push } from '../../../src/workflows/push.js';
 import { relocate } from '../../../src/workflows/relocate.js';
 import { relocationVerify } from '../../../src/workflows/relocation-verify.js';
+import { initRepository } from '../../../src/workflows/tuf-init.js';
+import { signBundle } from '../../../src/workflows/tuf-sign.js';
 import { rejectsCode } from '../../helpers/assert.js';
 import { cliMain } from '../../helpers/cli.js';
 import { seedImage, skopeo, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir, type TestImage } from '../../helpers/registry.js';
@@ -116,15 +118,18 @@ describe('OCI workflows: push, pull, relocate, relocation verify (docker-registr
     assert.equal(await client.repository(a.host, 'bundles/wrong').resolve('1'), undefined);
   });
 
-  it('push --fixup is refused on a bundle signed in the metadata repository', async () => {
+  it('push --fixup is refused on a bundle signed in the metadata repository (tuf init + sign)', async () => {
     const meta = f('metadata');
-    await mkdir(path.join(meta, 'targets'), { recursive: true });
-    const canonical = await readFile(bundleFile);
-    await writeFile(
-      path.join(meta, 'targets', 'releases.json'),
-      JSON.stringify({ signed: { _type: 'targets', targets: { 'x:1': { length: canonical.length, hashes: { sha256: digestOf(canonical).slice(7) } } } }, signatures: [] }),
-    );
+    const keys = f('keys');
+    const gun = `${a.host}/bundles/app`;
+    await initRepository({ gun, metadataDir: meta, keysDir: keys });
+    await signBundle({ input: bundleFile, ref: `${gun}:1.0.0`, metadataDir: meta, keysDir: keys });
     await rejectsCode(push(bundleFile, `${a.host}/bundles/app:again`, { fixup: true, metadata: meta }), 'E_FIXUP_SIGNED');
+    // another bundle (not signed there) may be fixed up
+    const other = JSON.parse(await readFile(bundleFile, 'utf8')) as { version: string };
+    other.version = '1.0.1';
+    await writeFile(f('unsigned.json'), JSON.stringify(other));
+    await push(f('unsigned.json'), `${a.host}/bundles/app:1.0.1`, { fixup: true, metadata: meta });
   });
 
   it('pull checks the index against the bundle and writes bundle.json and the relocation mapping', async () => {

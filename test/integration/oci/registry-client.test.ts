@@ -3,6 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { cliMain } from '../../helpers/paths.js';
 import { readFile } from 'node:fs/promises';
 import { CopySession } from '../../../src/adapters/oci/copy.js';
 import { dockerConfigCredentials, staticCredentials } from '../../../src/adapters/oci/credentials.js';
@@ -24,6 +26,18 @@ import {
   type TestImage,
   type TokenServer,
 } from '../../helpers/registry.js';
+
+function runCli(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliMain, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -151,6 +165,20 @@ describe('adapters/oci registry client and layout store (docker-registry, skopeo
       assert.equal((await dst.resolve('v1'))?.digest, image.manifest.digest);
       const raw = await skopeo(['inspect', '--raw', `docker://${basic.host}/x/y:v1`], { authfile: cfg });
       assert.equal(raw, image.manifestBytes.toString());
+    });
+    it('CLI push/pull with --username and --password-stdin (never argv); without them exit 3 E_OCI_AUTH', async () => {
+      const bundle = path.join(tmp.path, 'auth-bundle.json');
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(bundle, JSON.stringify({ schemaVersion: 'v1.0.0', name: 'auth', version: '0.1.0', invocationImages: [{ image: `${registry.host}/test/app:v1` }] }));
+      const pushed = await runCli(['push', bundle, `${basic.host}/x/bundle:1`, '--fixup', '--username', 'alice', '--password-stdin', '--json'], 's3cret\n');
+      assert.equal(pushed.code, 0, pushed.stderr + pushed.stdout);
+      const pulled = await runCli(['pull', `${basic.host}/x/bundle:1`, '-o', path.join(tmp.path, 'auth-pulled.json'), '--username', 'alice', '--password-stdin'], 's3cret\n');
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.deepEqual(await readFile(path.join(tmp.path, 'auth-pulled.json')), await readFile(bundle));
+      const anonymous = await runCli(['pull', `${basic.host}/x/bundle:1`, '-o', path.join(tmp.path, 'anon.json'), '--docker-config', path.join(tmp.path, 'none.json')], '');
+      assert.equal(anonymous.code, 3);
+      assert.match(anonymous.stderr, /E_OCI_AUTH/);
+      assert.ok(!pushed.stdout.includes('s3cret') && !pulled.stderr.includes('s3cret'));
     });
     it('credentials from a docker-credential helper (credHelpers)', async () => {
       const cfg = path.join(tmp.path, 'docker-config-helper.json');
