@@ -1,0 +1,65 @@
+/**
+ * A repository made by `init` and `sign` (the sign side, src/workflows/tuf-init.ts and tuf-sign.ts) is read by the
+ * tuf-js client over `cnab-trust serve` and over `python3 -m http.server` on the same directory: every file the
+ * client requests is found (N.root.json, timestamp.json, N.snapshot.json, N.targets.json,
+ * N.targets%2Freleases.json -> N.targets/releases.json, hash-prefixed target files), also after a later sign
+ * moves a cached client forward.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+import { vectorsDir } from '../../helpers/paths.js';
+import { startPythonHttpServer } from '../../helpers/python-http-server.js';
+import { initRepository } from '../../../src/workflows/tuf-init.js';
+import { signBundle } from '../../../src/workflows/tuf-sign.js';
+import { startRepositoryServer } from '../../../src/workflows/serve.js';
+import { getTrustedTarget, downloadTrustedTarget } from '../../../src/workflows/tuf-get.js';
+import { canonicalizeBundleBytes } from '../../../src/core/cnab/index.js';
+
+const GUN = 'example.com/example-org/example-bundle';
+
+describe('tuf get over serve and python3 -m http.server, on a repository from init + sign', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let metadataDir: string;
+  let keysDir: string;
+  const bundleFile = path.join(vectorsDir, 'cnab-201-example.bundle.json');
+
+  before(async () => {
+    tmp = makeTempDir();
+    metadataDir = path.join(tmp.dir, 'metadata');
+    keysDir = path.join(tmp.dir, 'keys');
+    await initRepository({ metadataDir, keysDir, gun: GUN });
+    await signBundle({ metadataDir, keysDir, input: bundleFile, ref: `${GUN}:1.0.0` });
+  });
+  after(() => tmp.remove());
+
+  const servers = {
+    'cnab-trust serve': async () => {
+      const s = await startRepositoryServer({ dir: metadataDir });
+      return { url: s.url, stop: () => s.close() };
+    },
+    'python3 -m http.server': () => startPythonHttpServer(metadataDir),
+  };
+
+  for (const [label, start] of Object.entries(servers)) {
+    it(`${label}: finds every file, downloads the bundle, and follows a later sign`, async () => {
+      const server = await start();
+      try {
+        const trustedRoot = readFileSync(path.join(metadataDir, '1.root.json'));
+        const cacheDir = path.join(tmp.dir, `cache-${label.replace(/\W+/g, '-')}`);
+        const opts = { trustedRoot, metadata: server.url, cacheDir, http: { retries: 0 } };
+        const signedBytes = canonicalizeBundleBytes(readFileSync(bundleFile)).bytes;
+        const got = await downloadTrustedTarget(`${GUN}:1.0.0`, opts);
+        assert.deepEqual(Buffer.from(got.bytes!), Buffer.from(signedBytes));
+        assert.equal(got.target.custom.name, 'helloworld');
+        // a new release: the cached client moves to the new timestamp/snapshot/targets/releases versions
+        await signBundle({ metadataDir, keysDir, input: bundleFile, ref: `${GUN}:${label.length}.0.0` });
+        const later = await getTrustedTarget(`${GUN}:${label.length}.0.0`, opts);
+        assert.equal(later.hashes.sha256, got.target.hashes.sha256);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+});
