@@ -26,7 +26,7 @@ export function recordArtifacts(artifacts: readonly string[], options: RecordOpt
   const lstrip = options.lstripPaths;
   if (lstrip !== undefined) checkLstripPrefixes(lstrip);
   const recorder = new Recorder(base, filter, options.followSymlinkDirs ?? true, options.normalizeLineEndings ?? false, lstrip, result);
-  for (const artifact of filter.filter(artifacts.map(checkedArtifactPath))) {
+  for (const artifact of filter.filter(artifacts.map((a) => checkedArtifactPath(a, lstrip)))) {
     const st = statOrUndefined(recorder.abs(artifact));
     if (st?.isFile()) recorder.record(artifact);
     else if (st?.isDirectory()) recorder.walk(artifact, new Set());
@@ -66,7 +66,7 @@ class Recorder {
   ) {}
 
   abs(rel: string): string {
-    return rel === '.' ? this.base : path.join(this.base, rel);
+    return rel === '.' ? this.base : path.resolve(this.base, rel);
   }
 
   record(rel: string): void {

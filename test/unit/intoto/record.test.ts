@@ -51,6 +51,9 @@ describe('intoto record: artifact paths', () => {
       assert.throws(() => checkedArtifactPath(p), (e: { code?: string; subject?: string }) => e.code === 'E_INTOTO_PATH' && e.subject === p, p);
     }
     assert.equal(checkedArtifactPath('a/../b'), 'b');
+    assert.equal(checkedArtifactPath('/abs/docs/x.pdf', ['/abs/docs/']), '/abs/docs/x.pdf', 'an lstrip prefix takes the outside part away');
+    assert.throws(() => checkedArtifactPath('/abs/other', ['/abs/docs/']), (e: { code?: string }) => e.code === 'E_INTOTO_PATH');
+    assert.throws(() => lstripArtifactPath('/abs/docs/../x', ['/abs/docs/'], {}), (e: { code?: string }) => e.code === 'E_INTOTO_PATH');
   });
   it('left-strips the first matching prefix and refuses collisions', () => {
     assert.equal(lstripArtifactPath('build/lib/foo.py', ['build/'], {}), 'lib/foo.py');

@@ -233,7 +233,7 @@ export function parseLayoutDescription(text: string, file: string): LayoutDescri
   const r = new Reader(file, lines);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? 1;
+    const line = lines.linePos(e.pos[0]).line;
     throw descriptionError({ file, line }, `not valid YAML/JSON: ${e.message.split('\n')[0]}`);
   }
   const root = doc.contents as YamlNode | null;

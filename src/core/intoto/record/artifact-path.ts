@@ -13,12 +13,22 @@ export function normalizeArtifactPath(path: string): string {
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
 
-/** Normalize a path given on the command line or in a layout, refusing one that leaves the working directory. */
-export function checkedArtifactPath(path: string): string {
+function climbs(n: string): string | undefined {
+  if (posix.isAbsolute(n)) return 'is absolute';
+  if (n === '..' || n.startsWith('../')) return 'climbs out of the working directory';
+  return undefined;
+}
+
+/**
+ * Normalize a path given on the command line, refusing one that leaves the working directory, unless an
+ * lstrip prefix takes the outside part away (`-m /abs/docs/x.pdf --lstrip-paths /abs/docs/`, as in-toto-run's
+ * help shows): the recorded names are what must stay inside, and `lstripArtifactPath` checks each of them.
+ */
+export function checkedArtifactPath(path: string, lstripPaths?: readonly string[]): string {
   if (path.includes('\0')) throw pathError(path, 'contains a NUL character');
   const n = normalizeArtifactPath(path);
-  if (posix.isAbsolute(n)) throw pathError(path, 'is absolute');
-  if (n === '..' || n.startsWith('../')) throw pathError(path, 'climbs out of the working directory');
+  const why = climbs(n);
+  if (why !== undefined && !(lstripPaths ?? []).some((p) => p !== '' && (n.startsWith(p) || `${n}/` === p))) throw pathError(path, why);
   return n;
 }
 
@@ -51,7 +61,7 @@ export function checkLstripPrefixes(prefixes: readonly string[]): void {
  * since two files would then share one name.
  */
 export function lstripArtifactPath(path: string, prefixes: readonly string[] | undefined, recorded: ReadonlySet<string> | Record<string, unknown>): string {
-  if (prefixes === undefined || prefixes.length === 0) return path;
+  if (prefixes === undefined || prefixes.length === 0) return path; // checkedArtifactPath kept it inside
   let key = path;
   for (const prefix of prefixes) {
     if (key.startsWith(prefix)) {
@@ -59,6 +69,8 @@ export function lstripArtifactPath(path: string, prefixes: readonly string[] | u
       break;
     }
   }
+  const why = climbs(key);
+  if (why !== undefined) throw pathError(key, `${why} (after --lstrip-paths)`);
   const seen = recorded instanceof Set ? recorded.has(key) : Object.prototype.hasOwnProperty.call(recorded, key);
   if (seen) {
     throw new CnabTrustError('E_INTOTO_PATH', `stripping the prefix makes '${key}' name two artifacts`, {
