@@ -132,6 +132,8 @@ export interface Change {
   targetFiles: NonNullable<Publication['targetFiles']>;
   /** Renew snapshot and timestamp even if no targets role changed (refresh, rotation of their keys). */
   renewOnline?: boolean;
+  /** Commit even while another change is staged (refresh touches only the online roles). */
+  besideStaged?: boolean;
 }
 
 export interface CommitResult {
@@ -186,7 +188,7 @@ async function requirementsOf(
  * it (E_TUF_STAGED, after writing the staged change). Caller holds the lock.
  */
 export async function commitChange(ctx: RepoContext, repo: LoadedRepository | undefined, change: Change): Promise<CommitResult> {
-  if (await ctx.store.readState(STAGED)) {
+  if (!change.besideStaged && (await ctx.store.readState(STAGED))) {
     throw new CnabTrustError('E_TUF_STAGED', 'another change is staged and waits for signatures', {
       subject: path.join(ctx.store.stateDir, STAGED),
       hint: 'finish it (cnab-trust metadata sign / publish) or drop it (cnab-trust metadata discard)',
@@ -311,12 +313,26 @@ export async function discardStaged(ctx: RepoContext): Promise<void> {
 
 /** Re-evaluate the staged change against the repository now; publish it if every threshold is met. */
 export async function publishStaged(ctx: RepoContext, staged: StagedChange): Promise<CommitResult> {
+  const result = await tryPublishStaged(ctx, staged);
+  if (!result.published) {
+    const e = stagedError(result.requirements, path.join(ctx.store.stateDir, STAGED));
+    throw new CnabTrustError('E_TUF_THRESHOLD', e.message.replace('change staged, not published', 'threshold not met'), {
+      subject: e.subject ?? 'staged change',
+      ...(e.hint === undefined ? {} : { hint: e.hint }),
+      ...(e.details === undefined ? {} : { details: e.details }),
+    });
+  }
+  return result;
+}
+
+/** Publish the staged change if every threshold is met now; else keep it staged (with updated requirements). */
+export async function tryPublishStaged(ctx: RepoContext, staged: StagedChange): Promise<CommitResult> {
   const repo = await LoadedRepository.load(ctx.store);
   // A staged role must still be the next version of what is published (else someone published in between).
   if (staged.root !== undefined && staged.root.signed.version !== repo.root.signed.version + 1) {
     throw new CnabTrustError('E_TUF_STAGED', `staged root v${staged.root.signed.version} no longer follows root v${repo.root.signed.version}`, {
       subject: 'root',
-      hint: 'discard it and make the change again',
+      hint: 'discard it (cnab-trust metadata discard) and make the change again',
     });
   }
   for (const [role, md] of staged.targetsRoles) {
@@ -324,7 +340,7 @@ export async function publishStaged(ctx: RepoContext, staged: StagedChange): Pro
     if (md.signed.version !== cur + 1) {
       throw new CnabTrustError('E_TUF_STAGED', `staged ${role} v${md.signed.version} no longer follows v${cur}`, {
         subject: role,
-        hint: 'discard it and make the change again',
+        hint: 'discard it (cnab-trust metadata discard) and make the change again',
       });
     }
   }
@@ -332,14 +348,8 @@ export async function publishStaged(ctx: RepoContext, staged: StagedChange): Pro
   staged.requirements = reqs;
   if (reqs.some((r) => r.signed.length < r.threshold)) {
     await writeStaged(ctx, staged);
-    const e = stagedError(reqs, path.join(ctx.store.stateDir, STAGED));
-    throw new CnabTrustError('E_TUF_THRESHOLD', e.message.replace('change staged, not published', 'threshold not met'), {
-      subject: e.subject ?? 'staged change',
-      ...(e.hint === undefined ? {} : { hint: e.hint }),
-      ...(e.details === undefined ? {} : { details: e.details }),
-    });
+    return { published: false, versions: {}, requirements: reqs };
   }
-  const files: Change['targetFiles'] = [];
   const result = await publishSigned(
     ctx,
     repo,
@@ -347,7 +357,7 @@ export async function publishStaged(ctx: RepoContext, staged: StagedChange): Pro
       description: staged.description,
       ...(staged.root === undefined ? {} : { root: staged.root }),
       targetsRoles: staged.targetsRoles,
-      targetFiles: files, // already stored when the change was staged
+      targetFiles: [], // stored when the change was staged
     },
     reqs,
   );

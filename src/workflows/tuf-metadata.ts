@@ -1,0 +1,253 @@
+/**
+ * `cnab-trust metadata ...`: threshold and offline signing of staged changes, key rotation and revocation, and the
+ * periodic refresh of the online roles.
+ *
+ * A staged change travels as one JSON file: `export-staged` writes it, `sign --staged FILE` adds a signature on
+ * any machine (no repository needed there, only the file and the key), `import` merges the signatures back, and
+ * the change is published as soon as every threshold is met.
+ */
+import path from 'node:path';
+import type { Key, Metadata, Targets } from '@tufjs/models';
+import { CnabTrustError } from '../core/errors.js';
+import { toTufKey } from '../core/tuf/keys.js';
+import { RELEASES, TARGETS, isTopLevelRole } from '../core/tuf/naming.js';
+import { signMetadata } from '../core/tuf/signing.js';
+import { mergeSignatures, stagedFromJson, stagedRoles, stagedToJson, type StagedChange, type StagedRequirement } from '../core/tuf/staged.js';
+import { nextTargets, rootWithRoleKeys, targetsWithDelegatedKeys, type KeyChange } from '../core/tuf/transitions.js';
+import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
+import { FileKeyStore, readPublicKeyFile } from '../adapters/keystore/file-keystore.js';
+import type { PassphraseSource } from '../adapters/keystore/passphrase.js';
+import {
+  commitChange,
+  discardStaged,
+  LoadedRepository,
+  openRepository,
+  publishStaged,
+  readStaged,
+  tryPublishStaged,
+  withLock,
+  writeStaged,
+  type Change,
+  type RepoContext,
+  type RepoOptions,
+} from './tuf-repository.js';
+
+const MAX_STAGED_FILE = 256 * 1024 * 1024;
+
+export interface StagedReport {
+  description: string;
+  published: boolean;
+  versions: Record<string, number>;
+  requirements: StagedRequirement[];
+  file?: string;
+}
+
+async function requireStaged(ctx: RepoContext): Promise<StagedChange> {
+  const staged = await readStaged(ctx);
+  if (staged === undefined) {
+    throw new CnabTrustError('E_TUF_STAGED', `no change is staged in ${ctx.store.dir}`, { subject: ctx.store.dir });
+  }
+  return staged;
+}
+
+async function readStagedFile(file: string): Promise<StagedChange> {
+  const bytes = await readFileBounded(file, { maxBytes: MAX_STAGED_FILE, what: 'staged change' });
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new CnabTrustError('E_JSON_PARSE', `not JSON: ${file}`, { subject: file, cause: e });
+  }
+  return stagedFromJson(json, file);
+}
+
+/** Add one signature with `keyFile` to role `role` of a staged change (the repository's, or `stagedFile`). */
+export async function signStaged(
+  opts: RepoOptions & { role: string; keyFile: string; stagedFile?: string },
+): Promise<StagedReport & { keyid: string }> {
+  const keys = new FileKeyStore(opts.keysDir ?? 'keys', opts.passphrase);
+  const signer = await keys.loadSigner(opts.keyFile);
+  const sign = async (staged: StagedChange): Promise<void> => {
+    const md = new Map(stagedRoles(staged)).get(opts.role);
+    if (md === undefined) {
+      throw new CnabTrustError('E_USAGE', `the staged change has no role ${opts.role} (it has ${stagedRoles(staged).map(([r]) => r).join(', ')})`, {
+        subject: opts.role,
+      });
+    }
+    const allowed = new Set(staged.requirements.filter((r) => r.role === opts.role).flatMap((r) => r.keyids));
+    if (!allowed.has(signer.keyid)) {
+      throw new CnabTrustError('E_USAGE', `key ${signer.keyid} is not a key of ${opts.role} for this change`, {
+        subject: opts.keyFile,
+        details: { allowed: [...allowed] },
+      });
+    }
+    await signMetadata(md, [signer]);
+  };
+  if (opts.stagedFile !== undefined) {
+    // Another machine: only the file and the key.
+    const staged = await readStagedFile(opts.stagedFile);
+    await sign(staged);
+    for (const r of staged.requirements) if (r.role === opts.role && !r.signed.includes(signer.keyid)) r.signed.push(signer.keyid);
+    await writeFileAtomic(opts.stagedFile, JSON.stringify(stagedToJson(staged), null, 1) + '\n');
+    return { description: staged.description, published: false, versions: {}, requirements: staged.requirements, file: opts.stagedFile, keyid: signer.keyid };
+  }
+  const ctx = await openRepository(opts);
+  return withLock(ctx, async () => {
+    const staged = await requireStaged(ctx);
+    await sign(staged);
+    const r = await tryPublishStaged(ctx, staged);
+    return { description: staged.description, ...r, keyid: signer.keyid };
+  });
+}
+
+export async function exportStaged(opts: RepoOptions & { out: string }): Promise<StagedReport> {
+  const ctx = await openRepository(opts);
+  const staged = await requireStaged(ctx);
+  await writeFileAtomic(path.resolve(opts.out), JSON.stringify(stagedToJson(staged), null, 1) + '\n');
+  return { description: staged.description, published: false, versions: {}, requirements: staged.requirements, file: path.resolve(opts.out) };
+}
+
+/** Merge the signatures of an exported (and signed elsewhere) staged change; publish if the thresholds are met. */
+export async function importStaged(opts: RepoOptions & { file: string }): Promise<StagedReport & { added: number }> {
+  const ctx = await openRepository(opts);
+  const other = await readStagedFile(opts.file);
+  return withLock(ctx, async () => {
+    const staged = await requireStaged(ctx);
+    const added = mergeSignatures(staged, other);
+    const r = await tryPublishStaged(ctx, staged);
+    return { description: staged.description, ...r, added };
+  });
+}
+
+export async function publishStagedChange(opts: RepoOptions): Promise<StagedReport> {
+  const ctx = await openRepository(opts);
+  return withLock(ctx, async () => {
+    const staged = await requireStaged(ctx);
+    return { description: staged.description, ...(await publishStaged(ctx, staged)) };
+  });
+}
+
+export async function discardStagedChange(opts: RepoOptions): Promise<{ discarded: string }> {
+  const ctx = await openRepository(opts);
+  return withLock(ctx, async () => {
+    const staged = await requireStaged(ctx);
+    await discardStaged(ctx);
+    return { discarded: staged.description };
+  });
+}
+
+/** `metadata refresh`: new snapshot and timestamp versions with fresh expiry, signed with the online keys. */
+export async function refreshOnline(opts: RepoOptions): Promise<{ versions: Record<string, number> }> {
+  const ctx = await openRepository(opts);
+  return withLock(ctx, async () => {
+    const repo = await LoadedRepository.load(ctx.store);
+    const r = await commitChange(ctx, repo, {
+      description: 'refresh snapshot and timestamp',
+      targetsRoles: new Map(),
+      targetFiles: [],
+      renewOnline: true,
+      besideStaged: true,
+    });
+    return { versions: r.versions };
+  });
+}
+
+export interface RotateOptions extends RepoOptions {
+  role: string;
+  /** Generate this many new keys for the role (rotate's default: as many as it has, when nothing else is said). */
+  generate?: number;
+  /** Public key files to add. */
+  addKeys?: string[];
+  /** keyids to remove (revocation). */
+  removeKeyIds?: string[];
+  /** Replace every current key (rotate without --remove-keyid). */
+  replaceAll?: boolean;
+  threshold?: number;
+  passphraseForNewKeys?: PassphraseSource;
+}
+
+export interface RotateReport extends StagedReport {
+  role: string;
+  added: string[];
+  removed: string[];
+  threshold: number;
+}
+
+/**
+ * Change a role's keys: rotate (new keys replace old ones) or revoke (a key leaves the role). A top-level role's
+ * keys change through a new root (N+1.root.json, signed by the old and the new root thresholds); a delegated role's
+ * keys through a new version of its delegator. The role's own metadata is re-signed with the new keys, so nothing
+ * valid remains that only a removed key signed.
+ */
+export async function changeRoleKeys(opts: RotateOptions): Promise<RotateReport> {
+  const ctx = await openRepository(opts);
+  return withLock(ctx, async () => {
+    const repo = await LoadedRepository.load(ctx.store);
+    const role = opts.role;
+    let current: { keyids: string[]; threshold: number };
+    let releases: Metadata<Targets> | undefined;
+    if (isTopLevelRole(role)) {
+      const r = repo.root.signed.roles[role]!;
+      current = { keyids: [...r.keyIDs], threshold: r.threshold };
+    } else if (role === RELEASES) {
+      const d = (await repo.targetsRole(TARGETS)).signed.delegations?.roles?.[RELEASES];
+      if (d === undefined) throw new CnabTrustError('E_TUF_DELEGATION', `targets does not delegate ${RELEASES}`, { subject: RELEASES });
+      current = { keyids: [...d.keyIDs], threshold: d.threshold };
+      releases = await repo.targetsRole(RELEASES);
+    } else {
+      throw new CnabTrustError('E_USAGE', `cannot change keys of role ${role}`, {
+        subject: role,
+        hint: 'roles: root, targets, snapshot, timestamp, targets/releases (its bins share its keys)',
+      });
+    }
+    const remove = opts.replaceAll ? current.keyids : (opts.removeKeyIds ?? []);
+    const add: Key[] = [];
+    for (const f of opts.addKeys ?? []) add.push(toTufKey(await readPublicKeyFile(f)));
+    const generate = opts.generate ?? (opts.replaceAll && add.length === 0 ? current.keyids.length : 0);
+    const keyChange: KeyChange = { remove, add, ...(opts.threshold === undefined ? {} : { threshold: opts.threshold }) };
+    // Validate the change before generating any key (generated keys are new, so they add to the count).
+    const kept = current.keyids.filter((k) => !remove.includes(k));
+    const expectedCount = new Set([...kept, ...add.map((k) => k.keyID)]).size + generate;
+    const t = opts.threshold ?? current.threshold;
+    if (expectedCount === 0 || t < 1 || t > expectedCount) {
+      throw new CnabTrustError('E_USAGE', `role ${role} would have ${expectedCount} key(s) for threshold ${t}`, {
+        subject: role,
+        hint: 'add keys (--generate N or --add-key FILE) or lower --threshold',
+      });
+    }
+    for (let i = 0; i < generate; i++) {
+      const k = await ctx.keys.generate(ctx.config.keyType, { encrypt: ctx.config.encrypt ?? false });
+      add.push(toTufKey(k.publicKey));
+    }
+    const change: Change = { description: `${remove.length > 0 && add.length === 0 ? 'revoke' : 'rotate'} keys of ${role}`, targetsRoles: new Map(), targetFiles: [] };
+    if (isTopLevelRole(role)) {
+      change.root = rootWithRoleKeys(repo.root, role, keyChange, ctx.now, ctx.days('root'));
+      if (role === TARGETS) {
+        // Re-sign targets with its new keys (a new version), so the old key's signature leaves the repository.
+        change.targetsRoles.set(TARGETS, nextTargets(await repo.targetsRole(TARGETS), ctx.now, ctx.days(TARGETS)));
+      }
+      // snapshot/timestamp: a root change always publishes new versions signed with the new root's keys.
+    } else {
+      const targets = await repo.targetsRole(TARGETS);
+      change.targetsRoles.set(TARGETS, targetsWithDelegatedKeys(targets, RELEASES, keyChange, ctx.now, ctx.days(TARGETS)));
+      const succinct = releases!.signed.delegations?.succinctRoles;
+      if (succinct === undefined) {
+        change.targetsRoles.set(RELEASES, nextTargets(releases!, ctx.now, ctx.days(RELEASES)));
+      } else {
+        // TAP 15 bins share the targets/releases keys: the succinct delegation changes and every bin is re-signed.
+        const bins = [...succinct.getRoles()];
+        change.targetsRoles.set(RELEASES, targetsWithDelegatedKeys(releases!, bins[0]!, keyChange, ctx.now, ctx.days(RELEASES)));
+        for (const bin of bins) change.targetsRoles.set(bin, nextTargets(await repo.targetsRole(bin), ctx.now, ctx.days(bin)));
+      }
+    }
+    const result = await commitChange(ctx, repo, change);
+    return {
+      description: change.description,
+      role,
+      added: add.map((k) => k.keyID),
+      removed: [...remove],
+      threshold: t,
+      ...result,
+    };
+  });
+}
