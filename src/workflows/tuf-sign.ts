@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Metadata, TargetFile, Targets } from '@tufjs/models';
-import { canonicalizeBundleBytes } from '../core/cnab/canonical.js';
 import { bundleImages } from '../core/cnab/images.js';
 import type { Bundle } from '../core/cnab/model.js';
 import { parsePublicKeyFile } from '../core/crypto/key-files.js';
@@ -24,9 +23,8 @@ import {
 import { releasesRoleFor, targetFile, withTargets } from '../core/tuf/transitions.js';
 import { fsError, readFileBounded } from '../adapters/fs/index.js';
 import { commitChange, LoadedRepository, openRepository, withLock, type Change, type RepoOptions } from './tuf-repository.js';
-import { open } from 'node:fs/promises';
+import { loadBundleFile } from './bundle-file.js';
 
-const MAX_BUNDLE_JSON = 8 * 1024 * 1024;
 const MAX_INTOTO_FILE = 64 * 1024 * 1024;
 const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -66,28 +64,15 @@ interface SignedArtifact {
   bundleDigest: string;
 }
 
-/** The first bytes of a file: a thin bundle is JSON (`{`), anything else is read as a thick bundle archive. */
-async function startsLikeJson(file: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-    const buf = Buffer.alloc(64);
-    const { bytesRead } = await handle.read(buf, 0, 64, 0);
-    return buf.subarray(0, bytesRead).toString('utf8').trimStart().startsWith('{');
-  } catch (e) {
-    throw fsError(e, file);
-  } finally {
-    await handle?.close();
-  }
-}
+/** Thick archives are stored in the repository as target files, so they are read whole (bounded). */
+const MAX_THICK_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
 async function readBundleInput(input: string, allowUnpinned: boolean): Promise<SignedArtifact> {
-  if (await startsLikeJson(input)) {
-    const bytes = await readFileBounded(input, { maxBytes: MAX_BUNDLE_JSON, what: 'bundle' });
-    const c = canonicalizeBundleBytes(bytes, { source: input });
+  const loaded = await loadBundleFile(input);
+  if (loaded.kind === 'thin') {
     // A bundle that does not pin its images cannot survive relocation (CNAB-Sec 303 compares contentDigest).
     if (!allowUnpinned) {
-      const unpinned = bundleImages(c.bundle).filter((i) => i.contentDigest === undefined);
+      const unpinned = bundleImages(loaded.bundle).filter((i) => i.contentDigest === undefined);
       if (unpinned.length > 0) {
         throw new CnabTrustError('E_IMAGE_UNPINNED', `image ${unpinned[0]!.reference} (${unpinned[0]!.path}) has no contentDigest`, {
           subject: unpinned[0]!.reference,
@@ -96,14 +81,14 @@ async function readBundleInput(input: string, allowUnpinned: boolean): Promise<S
         });
       }
     }
-    return { kind: 'thin', bytes: c.bytes, bundle: c.bundle, bundleDigest: c.digest };
+    return { kind: 'thin', bytes: loaded.bytes, bundle: loaded.bundle, bundleDigest: loaded.digest };
   }
-  return readThick(input);
-}
-
-/** A thick bundle (CNAB 104): the signed artifact is the archive's bytes (CNAB-Sec 300). */
-async function readThick(input: string): Promise<SignedArtifact> {
-  throw new CnabTrustError('E_USAGE', `thick bundles are not supported yet: ${input}`, { subject: input });
+  // A thick bundle (CNAB 104): the signed artifact is the archive's bytes as stored (CNAB-Sec 300).
+  const bytes = await readFileBounded(input, { maxBytes: MAX_THICK_BYTES, what: 'thick bundle' });
+  if (`sha256:${sha256Hex(bytes)}` !== loaded.archive!.digest) {
+    throw new CnabTrustError('E_IO', `${input} changed while it was read`, { subject: input });
+  }
+  return { kind: 'thick', bytes, bundle: loaded.bundle, bundleDigest: loaded.digest };
 }
 
 function sha256Hex(b: Uint8Array): string {
