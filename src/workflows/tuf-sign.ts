@@ -54,6 +54,8 @@ export interface SignReport {
   links: TargetReport[];
   published: boolean;
   versions: Record<string, number>;
+  /** Files and bytes this sign wrote into the repository (target files included). */
+  written: { files: number; bytes: number };
 }
 
 interface SignedArtifact {
@@ -210,6 +212,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
       links: linkTargets.map(report),
       published: result.published,
       versions: result.versions,
+      written: { ...ctx.store.written },
     };
   });
 }

@@ -8,11 +8,13 @@
 import { olpcCanonicalBytes } from '../canonical/olpc.js';
 import { Signature, type Key, type Metadata, type Root, type Targets } from '@tufjs/models';
 import type { Signer } from '../crypto/signer.js';
-import type { AnyMetadata } from './metadata-files.js';
+import { signedJson, type AnyMetadata } from './metadata-files.js';
+import { verifySslibSignature } from '../crypto/verify-signature.js';
+import { fromTufKey } from './keys.js';
 
 /** The bytes every TUF signature covers (TUF spec 4.1). */
 export function signingBytes(md: AnyMetadata): Buffer {
-  return olpcCanonicalBytes(md.signed.toJSON());
+  return olpcCanonicalBytes(signedJson(md));
 }
 
 /** Add (or replace) one signature per signer on `md`. */
@@ -39,15 +41,14 @@ export interface RoleKeys {
 /** TUF client workflow 5.3.x/5.4.x/5.5.x/5.6.x: how many distinct authorized keys validly signed `md`. */
 export function validSignatureKeyIds(md: AnyMetadata, role: RoleKeys): string[] {
   const ok: string[] = [];
+  let bytes: Buffer | undefined;
   for (const id of new Set(role.keyids)) {
     const key = role.keys[id];
-    if (key === undefined || md.signatures[id] === undefined) continue;
-    try {
-      key.verifySignature(md);
-      ok.push(id);
-    } catch {
-      // an invalid signature does not count
-    }
+    const sig = md.signatures[id];
+    if (key === undefined || sig === undefined) continue;
+    bytes ??= signingBytes(md);
+    // An invalid or malformed signature does not count.
+    if (verifySslibSignature(fromTufKey(key), sig.sig, bytes)) ok.push(id);
   }
   return ok;
 }

@@ -6,7 +6,7 @@
  */
 import type { Metadata, Root, Targets } from '@tufjs/models';
 import { CnabTrustError } from '../errors.js';
-import { parseAny, type AnyMetadata } from './metadata-files.js';
+import { metadataJson, parseAny, type AnyMetadata } from './metadata-files.js';
 import { signingBytes } from './signing.js';
 
 export const STAGED_FORMAT = 'cnab-trust/staged-change@1';
@@ -33,8 +33,8 @@ export interface StagedChange {
 
 export function stagedToJson(c: StagedChange): Record<string, unknown> {
   const roles: Record<string, unknown> = {};
-  if (c.root !== undefined) roles.root = c.root.toJSON();
-  for (const [name, md] of c.targetsRoles) roles[name] = md.toJSON();
+  if (c.root !== undefined) roles.root = metadataJson(c.root);
+  for (const [name, md] of c.targetsRoles) roles[name] = metadataJson(md);
   return {
     format: STAGED_FORMAT,
     description: c.description,
