@@ -8,7 +8,7 @@ import { openLocation, pinnedReference, type OpenedLocation } from '../adapters/
 import type { OciStore } from '../adapters/oci/store.js';
 import { parseBundle, DEFAULT_MAX_BUNDLE_BYTES, type Bundle } from '../core/cnab/index.js';
 import { CnabTrustError } from '../core/errors.js';
-import { bundleConfigDescriptor, matchIndexToBundle, readBundleIndex, type ResolvedBundleImage } from '../core/oci/cnab-index.js';
+import { bundleConfigDescriptor, matchIndexToBundle, readBundleIndex, type BundleIndex, type ResolvedBundleImage } from '../core/oci/cnab-index.js';
 import type { Descriptor } from '../core/oci/descriptor.js';
 import { parseManifest } from '../core/oci/manifest.js';
 import { digestOf } from '../core/oci/digest.js';
@@ -29,11 +29,22 @@ export interface PulledBundle {
   images: ResolvedBundleImage[];
 }
 
+/** A bundle's index as stored, and the descriptor of its bundle.json blob, before the blob is read. */
+export interface StoredBundleIndex {
+  source: OpenedLocation;
+  /** Descriptor of the index (the bundle's digest in the registry). */
+  index: Descriptor;
+  indexBytes: Uint8Array;
+  bundleIndex: BundleIndex;
+  /** Descriptor of the bundle.json blob (the config blob of the config manifest). */
+  config: Descriptor;
+}
+
 /**
- * Read a bundle from a store (CNAB 200 pull): index (size-bounded, re-hashed), its CNAB shape, the config manifest
- * and bundle blob (verified), then the index against the bundle (components present, digests = contentDigest).
+ * CNAB 200 pull, first half: the index (size-bounded, re-hashed), its CNAB shape, and the config manifest
+ * (verified). The verifier stops here to compare the blob's size with the signed length before reading it.
  */
-export async function readBundleFromStore(source: OpenedLocation): Promise<PulledBundle> {
+export async function readStoredBundleIndex(source: OpenedLocation): Promise<StoredBundleIndex> {
   const store = source.store;
   const reference = source.reference ?? DEFAULT_TAG;
   const subject = source.location.text;
@@ -45,18 +56,32 @@ export async function readBundleFromStore(source: OpenedLocation): Promise<Pulle
       details: { mediaType: parsed.mediaType },
     });
   }
-  const index = readBundleIndex(parsed, subject);
-  const configManifest = await store.fetchManifest(index.config.digest);
-  const config = parseManifest(configManifest.bytes, `${subject} bundle config manifest`, index.config.mediaType);
+  const bundleIndex = readBundleIndex(parsed, subject);
+  const configManifest = await store.fetchManifest(bundleIndex.config.digest);
+  const config = parseManifest(configManifest.bytes, `${subject} bundle config manifest`, bundleIndex.config.mediaType);
   if (config.kind !== 'image') {
     throw new CnabTrustError('E_OCI_MEDIA_TYPE', `${subject}: the bundle config entry is not an image manifest`, { subject });
   }
-  const configDescriptor = bundleConfigDescriptor(config, subject);
-  const bundleBytes = await store.fetchBlob(configDescriptor, DEFAULT_MAX_BUNDLE_BYTES);
-  const bundle = parseBundle(bundleBytes, { source: `${subject} (bundle config blob)` });
-  const images = matchIndexToBundle(index, bundle, subject);
   const mediaType = fetched.descriptor.mediaType || parsed.mediaType;
-  return { source, index: { ...fetched.descriptor, mediaType }, indexBytes: fetched.bytes, bundleBytes, bundle, images };
+  return { source, index: { ...fetched.descriptor, mediaType }, indexBytes: fetched.bytes, bundleIndex, config: bundleConfigDescriptor(config, subject) };
+}
+
+/** CNAB 200 pull, second half: parse the bundle blob's bytes and check the index against it (components, digests). */
+export function matchStoredBundle(stored: StoredBundleIndex, bundleBytes: Uint8Array): PulledBundle {
+  const subject = stored.source.location.text;
+  const bundle = parseBundle(bundleBytes, { source: `${subject} (bundle config blob)` });
+  const images = matchIndexToBundle(stored.bundleIndex, bundle, subject);
+  return { source: stored.source, index: stored.index, indexBytes: stored.indexBytes, bundleBytes, bundle, images };
+}
+
+/**
+ * Read a bundle from a store (CNAB 200 pull): index (size-bounded, re-hashed), its CNAB shape, the config manifest
+ * and bundle blob (verified), then the index against the bundle (components present, digests = contentDigest).
+ */
+export async function readBundleFromStore(source: OpenedLocation): Promise<PulledBundle> {
+  const stored = await readStoredBundleIndex(source);
+  const bundleBytes = await source.store.fetchBlob(stored.config, DEFAULT_MAX_BUNDLE_BYTES);
+  return matchStoredBundle(stored, bundleBytes);
 }
 
 /** CNAB 103 mapping of a bundle whose images now live in `store` (pinned by digest). */

@@ -9,7 +9,13 @@ import { stat } from 'node:fs/promises';
 import { readFileBounded } from '../adapters/fs/index.js';
 import { openLocation } from '../adapters/oci/open-store.js';
 import { bundleImages, parseBundle, type Bundle } from '../core/cnab/index.js';
-import { assertRelocatedImages, checkRelocationMapping, judgeResolvedImage, type RelocatedImageResult } from '../core/relocation/index.js';
+import {
+  assertRelocatedImages,
+  checkRelocationMapping,
+  judgeResolvedImage,
+  type RelocatedImageResult,
+  type RelocationMapping,
+} from '../core/relocation/index.js';
 import { readBundleFromStore } from './pull.js';
 import { registryClient, type RegistryAccess } from './registry-access.js';
 import { readRelocationMapping } from './relocation-check.js';
@@ -35,6 +41,19 @@ async function loadBundle(bundleOrRef: string, access: RegistryAccess): Promise<
 export async function relocationVerify(bundleOrRef: string, mappingFile: string, access: RegistryAccess = {}): Promise<RelocationVerifyReport> {
   const bundle = await loadBundle(bundleOrRef, access);
   const mapping = await readRelocationMapping(mappingFile);
+  const { images, unusedKeys } = await verifyRelocatedImages(bundle, mapping, access);
+  return { bundle: bundleOrRef, mapping: mappingFile, ok: true, images, unusedKeys };
+}
+
+/**
+ * The check of a bundle already in hand against a mapping already read: offline plan, then each relocated reference
+ * resolved live (the end-to-end verifier calls this with the verified bundle). Throws as `relocationVerify`.
+ */
+export async function verifyRelocatedImages(
+  bundle: Bundle,
+  mapping: RelocationMapping,
+  access: RegistryAccess = {},
+): Promise<{ images: RelocatedImageResult[]; unusedKeys: string[] }> {
   const plan = checkRelocationMapping(bundleImages(bundle), mapping);
   const client = registryClient(access);
   const results = await Promise.all(
@@ -47,5 +66,5 @@ export async function relocationVerify(bundleOrRef: string, mappingFile: string,
     }),
   );
   assertRelocatedImages(results);
-  return { bundle: bundleOrRef, mapping: mappingFile, ok: true, images: results, unusedKeys: plan.unusedKeys };
+  return { images: results, unusedKeys: plan.unusedKeys };
 }

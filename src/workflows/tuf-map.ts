@@ -91,15 +91,29 @@ export async function downloadMappedTarget(
   options: MappedGetOptions & { directory?: string },
 ): Promise<MappedTarget & { path?: string; bytes?: Buffer }> {
   const found = await getMappedTarget(name, options);
-  const repository = found.repositories[0]!;
-  const client = await openRepository(repository, found.location, options, await readTrustedRoot(repository, options));
+  const client = await openAgreeingRepository(found, options);
   try {
-    await client.refresh();
     if (options.directory === undefined) return { ...found, bytes: (await client.readTarget(name)).bytes };
     const { targetFileName } = await import('./tuf-get.js');
     return { ...found, path: (await client.downloadTarget(name, path.join(options.directory, targetFileName(name)))).path };
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * A refreshed client of the first repository that agreed on a mapped target (where its file, and any target
+ * that must come from the same repository, such as in-toto metadata, is fetched). The caller closes it.
+ */
+export async function openAgreeingRepository(found: MappedTarget, options: MappedGetOptions): Promise<TufClient> {
+  const repository = found.repositories[0]!;
+  const client = await openRepository(repository, found.location, options, await readTrustedRoot(repository, options));
+  try {
+    await client.refresh();
+    return client;
+  } catch (e) {
+    await client.close();
+    throw e;
   }
 }
 
