@@ -5,8 +5,10 @@
  *                 workflow 5.3–5.6 through tuf-js). Only the trusted target (length, hashes, custom) goes on;
  *                 nothing of the untrusted metadata reaches a later step.
  *  2. bundle      fetch the bundle (registry, OCI layout directory, local bundle.json) and compare its exact bytes
- *                 with the signed length and hashes (E_LENGTH_MISMATCH, E_DIGEST_MISMATCH); then parse it.
- *  3. images      every image has a contentDigest; the bundle's index descriptors agree with them.
+ *                 with the signed length and hashes (E_LENGTH_MISMATCH, E_DIGEST_MISMATCH) before parsing them.
+ *                 From a registry or layout the bundle blob's size is compared before it is even read.
+ *  3. images      every image has a contentDigest; pulled from a registry or layout, the index descriptors agree
+ *                 with them and every image manifest is there with exactly that digest.
  *     relocation  with a relocation mapping: every image is mapped, and every relocated image resolves, in its
  *                 registry, to its signed contentDigest.
  *  4. in-toto     when the target's custom `in-toto` lists metadata: the root layout and its keys are fetched
@@ -39,6 +41,9 @@ import {
   type BundleIntotoListing,
 } from '../core/verify/intoto-targets.js';
 import { readFileBounded } from '../adapters/fs/index.js';
+import type { RelocationMapping } from '../core/relocation/index.js';
+import { matchStoredBundle, readStoredBundleIndex, type StoredBundleIndex } from './pull.js';
+import type { RegistryAccess } from './registry-access.js';
 import { TufClient, type TrustedTarget } from '../adapters/tuf/tuf-client.js';
 import type { HttpOptions } from '../adapters/tuf/routing-fetcher.js';
 
@@ -50,8 +55,8 @@ export interface VerifyBundleOptions {
   /** The root you trust, as bytes or as a file path. */
   trustedRoot?: Uint8Array;
   trustedRootPath?: string;
-  /** The TUF repository: an http(s) URL or a directory. */
-  metadata: string;
+  /** The TUF repository: an http(s) URL or a directory (not needed with `map`). */
+  metadata?: string;
   /** Target files of the repository (default `<metadata>/targets`). */
   targets?: string;
   /**
@@ -59,6 +64,14 @@ export interface VerifyBundleOptions {
    * Give the original reference when verifying a relocated copy.
    */
   target?: string;
+  /** A CNAB 103 relocation mapping (file path, or already parsed): every relocated image is resolved live. */
+  relocationMapping?: string | RelocationMapping;
+  /** TAP 4: resolve the target across the repositories of this map file (with `trustedRootsDir`), not `metadata`. */
+  map?: string;
+  /** TAP 4: directory holding `<repository>.root.json` for each repository of the map file. */
+  trustedRootsDir?: string;
+  /** How registries are reached (plain HTTP, credentials). */
+  registry?: RegistryAccess;
   /** Run the layout's inspections (default true). CNAB-Sec 303 asks runtimes to bound them: we do (timeout, scratch copy). */
   inspections?: boolean;
   inspectionTimeoutMs?: number;
@@ -76,6 +89,8 @@ interface FetchedBundle {
   bytes: Uint8Array;
   /** How the bytes are named in messages. */
   what: string;
+  /** Pulled from a registry or an OCI layout: the index it came with. */
+  stored?: StoredBundleIndex;
 }
 
 /** What the stages pass on: only verified facts. */
@@ -85,12 +100,18 @@ interface Verified {
   artifact: CheckedArtifact;
   bundle: Bundle;
   bundleBytes: Uint8Array;
+  stored?: StoredBundleIndex;
 }
 
 /** Run CNAB-Sec 303 on one bundle and return the report (see the module comment for the stages). */
 export async function verifyBundle(options: VerifyBundleOptions): Promise<VerifyReport> {
-  if (options.trustedRoot === undefined && options.trustedRootPath === undefined && options.cacheDir === undefined) {
-    throw new CnabTrustError('E_USAGE', 'no trusted root: give --trusted-root root.json', { subject: '--trusted-root' });
+  if (options.map === undefined) {
+    if (options.metadata === undefined) throw new CnabTrustError('E_USAGE', 'give --metadata <url|dir> (or --map)', { subject: '--metadata' });
+    if (options.trustedRoot === undefined && options.trustedRootPath === undefined && options.cacheDir === undefined) {
+      throw new CnabTrustError('E_USAGE', 'no trusted root: give --trusted-root root.json', { subject: '--trusted-root' });
+    }
+  } else if (options.trustedRootsDir === undefined) {
+    throw new CnabTrustError('E_USAGE', 'with --map give --trusted-roots DIR (<repository>.root.json per repository)', { subject: '--trusted-roots' });
   }
   const targetName = options.target ?? defaultTargetName(options.bundle);
   const now = options.now ?? (() => new Date());
@@ -110,42 +131,40 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verify
 
   let client: TufClient | undefined;
   try {
-    // 1. TUF: refresh from the trusted root, find the target (TUF client workflow 5.3–5.6).
+    // 1. TUF: refresh from the trusted root, find the target (TUF client workflow 5.3–5.6; TAP 4 with a map).
     const trusted = await stage('tuf', async () => {
-      const trustedRoot =
-        options.trustedRoot ??
-        (options.trustedRootPath === undefined ? undefined : await readFileBounded(options.trustedRootPath, { maxBytes: 512_000, what: 'trusted root' }));
-      client = await TufClient.open({
-        metadata: options.metadata,
-        ...(trustedRoot === undefined ? {} : { trustedRoot }),
-        ...(options.targets === undefined ? {} : { targets: options.targets }),
-        ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-        now,
-        ...(options.http === undefined ? {} : { http: options.http }),
-      });
-      await client.refresh();
-      return client.getTargetWithRole(targetName);
+      const found = await findTrustedTarget(targetName, options, now);
+      client = found.client;
+      return found;
     });
     report.setTarget({ ...trusted.target, signedBy: trusted.role });
     report.pass('tuf', `target ${trusted.target.name} is signed by ${trusted.role} (${trusted.target.length} bytes)`, {
       checks: [
-        `metadata refreshed from ${options.metadata} (root, timestamp, snapshot, targets: signatures, thresholds, versions, expiry)`,
+        ...trusted.checks,
         `target ${trusted.target.name} found, listed by ${trusted.role}`,
         ...Object.entries(trusted.target.hashes).map(([a, h]) => `signed ${a} ${h}`),
       ],
     });
     emit();
 
-    // 2. The bundle: fetch it, compare the exact bytes with the signed length and hashes, parse it.
+    // 2. The bundle: fetch it, compare the exact bytes with the signed length and hashes, then parse it.
     const verified = await stage('bundle', async (): Promise<Verified> => {
-      const fetched = await fetchBundle(options.bundle, trusted.target);
-      const artifact = checkLocalArtifact(fetched, trusted.target);
+      const fetched = await fetchBundle(options.bundle, trusted.target, options.registry);
+      const artifact = fetched.stored === undefined ? checkLocalArtifact(fetched, trusted.target) : checkSignedArtifact(fetched.bytes, trusted.target, fetched.what);
       const bundle = parseBundle(fetched.bytes, { source: fetched.what });
-      return { target: trusted.target, role: trusted.role, artifact, bundle, bundleBytes: fetched.bytes };
+      return {
+        target: trusted.target,
+        role: trusted.role,
+        artifact,
+        bundle,
+        bundleBytes: fetched.bytes,
+        ...(fetched.stored === undefined ? {} : { stored: fetched.stored }),
+      };
     });
     report.setDigest(verified.artifact.digest);
     report.pass('bundle', `${verified.bundle.name} ${verified.bundle.version}: the bytes are the signed bytes (${verified.artifact.digest})`, {
       checks: [
+        ...(verified.stored === undefined ? [] : [`bundle index ${verified.stored.index.digest} read from ${verified.stored.source.location.text}`]),
         `length ${verified.artifact.length} = signed length`,
         ...verified.artifact.algorithms.map((a) => `${a} of the exact bytes = signed ${a}`),
         'bundle.json parsed (strict JSON, CNAB schema)',
@@ -153,15 +172,16 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verify
     });
     emit();
 
-    // 3. Images: every image pinned by a contentDigest.
-    const images = await stage('images', async () => {
-      const list = bundleImages(verified.bundle);
-      const digests = assertImagesPinned(list);
-      return list.map((img) => `${img.kind === 'component' ? `component ${img.component}` : `invocation image ${img.index}`} ${img.reference} pinned to ${digests.get(img)}`);
-    });
-    report.pass('images', `${images.length} image(s), each pinned by its contentDigest`, { checks: images });
+    // 3. Images: pinned by contentDigest; pulled from a store, the index agrees and every image is there.
+    const images = await stage('images', () => checkImages(verified));
+    report.pass('images', images.summary, { checks: images.checks });
     emit();
-    report.skip('relocation', 'no relocation mapping given: images are used where the bundle names them');
+    if (options.relocationMapping === undefined) {
+      report.skip('relocation', 'no relocation mapping given');
+    } else {
+      const relocation = await stage('relocation', () => checkRelocation(verified.bundle, options.relocationMapping!, options.registry));
+      report.pass('relocation', relocation.summary, { checks: relocation.checks });
+    }
     emit();
 
     // 4. in-toto, when the target lists in-toto metadata.
@@ -185,6 +205,88 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verify
   } finally {
     await client?.close();
   }
+}
+
+/** What the TUF stage found, and the refreshed client later stages fetch in-toto metadata through. */
+interface FoundTarget {
+  client: TufClient;
+  target: TrustedTarget;
+  role: string;
+  checks: string[];
+}
+
+/** CNAB-Sec 303 TUF step: one repository from the trusted root, or TAP 4 across the repositories of a map file. */
+async function findTrustedTarget(name: string, options: VerifyBundleOptions, now: () => Date): Promise<FoundTarget> {
+  const common = {
+    now,
+    ...(options.http === undefined ? {} : { http: options.http }),
+  };
+  let client: TufClient;
+  const checks: string[] = [];
+  let agreed: TrustedTarget | undefined;
+  if (options.map !== undefined) {
+    const { getMappedTarget, openAgreeingRepository } = await import('./tuf-map.js');
+    const mapped = { mapPath: options.map, trustedRootsDir: options.trustedRootsDir!, ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }), ...common };
+    const found = await getMappedTarget(name, mapped);
+    client = await openAgreeingRepository(found, mapped);
+    agreed = found.target;
+    checks.push(`TAP 4 map ${options.map}: repositories ${found.repositories.join(', ')} sign the same length and hashes (mapping ${found.mapping})`);
+  } else {
+    const trustedRoot =
+      options.trustedRoot ??
+      (options.trustedRootPath === undefined ? undefined : await readFileBounded(options.trustedRootPath, { maxBytes: 512_000, what: 'trusted root' }));
+    client = await TufClient.open({
+      metadata: options.metadata!,
+      ...(trustedRoot === undefined ? {} : { trustedRoot }),
+      ...(options.targets === undefined ? {} : { targets: options.targets }),
+      ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+      ...common,
+    });
+    checks.push(`metadata refreshed from ${options.metadata} (root, timestamp, snapshot, targets: signatures, thresholds, versions, expiry)`);
+  }
+  try {
+    await client.refresh();
+    const { target, role } = await client.getTargetWithRole(name);
+    if (agreed !== undefined && (agreed.length !== target.length || JSON.stringify(agreed.hashes) !== JSON.stringify(target.hashes))) {
+      throw new CnabTrustError('E_TUF_CONSENSUS', `the repository read again disagrees with the agreed target ${name}`, { subject: name });
+    }
+    return { client, target, role, checks };
+  } catch (e) {
+    await client.close();
+    throw e;
+  }
+}
+
+/** CNAB-Sec 303 step 3. */
+async function checkImages(verified: Verified): Promise<{ summary: string; checks: string[] }> {
+  const list = bundleImages(verified.bundle);
+  const digests = assertImagesPinned(list);
+  const label = (img: (typeof list)[number]): string => (img.kind === 'component' ? `component ${img.component}` : `invocation image ${img.index}`);
+  const checks = list.map((img) => `${label(img)} ${img.reference} pinned to ${digests.get(img)}`);
+  if (verified.stored === undefined) return { summary: `${list.length} image(s), each pinned by its contentDigest`, checks };
+  // the index of the pulled bundle: every descriptor = contentDigest (cnab-to-oci does not check this; we must)
+  const pulled = matchStoredBundle(verified.stored, verified.bundleBytes);
+  checks.push(`index ${verified.stored.index.digest}: every image descriptor equals the image's contentDigest`);
+  // every image manifest is where the bundle was pulled from, with exactly that digest (fetched and re-hashed)
+  const store = verified.stored.source.store;
+  await Promise.all(
+    pulled.images.map(async ({ image, descriptor }) => {
+      await store.fetchManifest(descriptor.digest);
+      checks.push(`${label(image)} manifest ${descriptor.digest} present in ${store.name} and re-hashed`);
+    }),
+  );
+  return { summary: `${list.length} image(s) pinned; the index agrees and every image is in ${store.name}`, checks };
+}
+
+/** CNAB-Sec 303 step 3, relocated images: the mapping covers every image and each resolves to its signed digest. */
+async function checkRelocation(bundle: Bundle, mapping: string | RelocationMapping, access: RegistryAccess | undefined): Promise<{ summary: string; checks: string[] }> {
+  const { verifyRelocatedImages } = await import('./relocation-verify.js');
+  const { readRelocationMapping } = await import('./relocation-check.js');
+  const parsed = typeof mapping === 'string' ? await readRelocationMapping(mapping) : mapping;
+  const { images, unusedKeys } = await verifyRelocatedImages(bundle, parsed, access);
+  const checks = images.map((r) => `${r.label} ${r.original} -> ${r.relocated} resolves to ${r.resolvedDigest}`);
+  if (unusedKeys.length > 0) checks.push(`mapping keys naming no image of the bundle (ignored): ${unusedKeys.join(', ')}`);
+  return { summary: `${images.length} relocated image(s), each resolving to its signed contentDigest`, checks };
 }
 
 class StageFailure extends Error {
@@ -211,19 +313,33 @@ export function defaultTargetName(bundle: string): string {
 }
 
 /** CNAB-Sec 303 step 1: obtain the bundle's exact bytes, never reading much more than the signed length. */
-async function fetchBundle(source: string, target: TrustedTarget): Promise<FetchedBundle> {
+async function fetchBundle(source: string, target: TrustedTarget, access: RegistryAccess | undefined): Promise<FetchedBundle> {
+  const size = await stat(source).then(
+    (st) => (st.isFile() ? st.size : undefined),
+    () => undefined,
+  );
+  if (size === undefined) return fetchStoredBundle(source, target, access);
   const what = `bundle ${source}`;
-  let size: number;
-  try {
-    size = (await stat(source)).size;
-  } catch {
-    throw new CnabTrustError('E_FILE_NOT_FOUND', `no bundle at ${source}`, { subject: source });
-  }
   // a local bundle.json may be a pretty-printed copy of the signed canonical bytes: read it (bounded) so that the
   // mismatch can say so; anything larger than both bounds cannot be the signed bundle
   const bound = Math.max(target.length, DEFAULT_MAX_BUNDLE_BYTES);
   if (size > bound) throw lengthMismatch(target, size, what);
   return { bytes: await readFileBounded(source, { maxBytes: bound, what: 'bundle' }), what };
+}
+
+/** From a registry or an OCI layout (CNAB 200): the index, then the bundle blob if its size is the signed length. */
+async function fetchStoredBundle(source: string, target: TrustedTarget, access: RegistryAccess | undefined): Promise<FetchedBundle> {
+  const { openLocation } = await import('../adapters/oci/open-store.js');
+  const { registryClient } = await import('./registry-access.js');
+  const opened = openLocation(source, registryClient(access));
+  if (opened.location.kind === 'oci-layout' && !existsSync(opened.location.path)) {
+    throw new CnabTrustError('E_FILE_NOT_FOUND', `no OCI layout directory at ${opened.location.path}`, { subject: source });
+  }
+  const stored = await readStoredBundleIndex(opened);
+  const what = `bundle.json blob ${stored.config.digest} of ${source}`;
+  if (stored.config.size !== target.length) throw lengthMismatch(target, stored.config.size, what);
+  const bytes = await opened.store.fetchBlob(stored.config, target.length);
+  return { bytes, what, stored };
 }
 
 /** Compare a local file with the signed target; a file whose canonical form was signed gets a precise hint. */
