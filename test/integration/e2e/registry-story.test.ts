@@ -20,6 +20,7 @@ import { seedImage, startRegistry, tempDir, writeImageLayout, type RunningRegist
 import { makeChain, type SignedChain } from '../../helpers/intoto-chain.js';
 import { addRelease } from '../../helpers/release.js';
 import { TufTestRepo, RELEASES } from '../../helpers/tuf-repo.js';
+import { assertVerified } from '../../helpers/verify-report.js';
 import { cliMain } from '../../helpers/paths.js';
 
 const run = promisify(execFile);
@@ -105,17 +106,7 @@ describe('end to end: init, push, sign with in-toto, relocate, verify (docker-re
 
   it('the full story: the relocated copy verifies with its mapping, every stage passes, in-toto included', async () => {
     const report = await verifyBundle(options());
-    assert.equal(report.verified, true, JSON.stringify(report.error));
-    assert.deepEqual(
-      report.steps.map((s) => [s.name, s.ok, s.skipped ?? false]),
-      [
-        ['tuf', true, false],
-        ['bundle', true, false],
-        ['images', true, false],
-        ['relocation', true, false],
-        ['in-toto', true, false],
-      ],
-    );
+    assertVerified(report, []);
     assert.equal(report.target?.name, ref);
     assert.equal(report.digest, canonicalBundle(parseBundle(bundleBytes)).digest);
     const relocation = report.steps.find((s) => s.name === 'relocation')!;

@@ -11,6 +11,7 @@ import { TufTestRepo, RELEASES } from '../../helpers/tuf-repo.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { makeChain } from '../../helpers/intoto-chain.js';
 import { addRelease } from '../../helpers/release.js';
+import { assertVerified } from '../../helpers/verify-report.js';
 import { cliMain, repoRoot } from '../../helpers/paths.js';
 import { verifyBundle, type VerifyBundleOptions } from '../../../src/workflows/verify.js';
 import { canonicalBundle, parseBundle } from '../../../src/core/cnab/index.js';
@@ -53,20 +54,9 @@ describe('verify: a local bundle.json against a TUF repository directory (CNAB-S
   it('verifies a signed bundle without in-toto metadata (in-toto and relocation skipped)', async () => {
     const { options } = repository('plain', (repo) => addRelease(repo, '1.0.0', canonical));
     const report = await verifyBundle(options());
-    assert.equal(report.verified, true, JSON.stringify(report.error));
-    assert.deepEqual(
-      report.steps.map((s) => [s.name, s.ok, s.skipped ?? false]),
-      [
-        ['tuf', true, false],
-        ['bundle', true, false],
-        ['images', true, false],
-        ['relocation', true, true],
-        ['in-toto', true, true],
-      ],
-    );
+    assertVerified(report, ['relocation', 'in-toto']);
     assert.equal(report.target?.signedBy, RELEASES);
     assert.equal(report.digest, canonicalBundle(parseBundle(source)).digest);
-    assert.equal(report.error, undefined);
   });
 
   it('verifies the two-step supply chain with the bundle as final product', async () => {
