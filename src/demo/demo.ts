@@ -1,10 +1,11 @@
 /**
  * `npm run demo`: the main job on the embedded default, narrated step by step, with nothing to start by hand.
  *
- * For now (issue 2) it walks the example bundles in `examples/`: strict parsing and schema validation, canonical
- * bytes and their digest (the signed artifact of a thin bundle), and the offline relocation check (CNAB 103):
- * a mapping that keeps every image's signed digest passes, a tampered one is refused. Later issues extend the
- * same script to the whole sign -> push -> relocate -> verify story.
+ * First it walks the example bundles in `examples/`: strict parsing and schema validation, canonical bytes and
+ * their digest (the signed artifact of a thin bundle), and the offline relocation check (CNAB 103): a mapping that
+ * keeps every image's signed digest passes, a tampered one is refused. Then the whole story (./story.ts): init,
+ * in-toto layout and links, sign, push into an OCI layout, relocate into a second one, verify (passes), tamper
+ * with a relocated image, verify again (refused, with the reason).
  *
  * Exit status 0 when every step gave the expected outcome (including the refusals), 1 otherwise.
  */
@@ -17,30 +18,18 @@ import { parseBundle } from '../core/cnab/index.js';
 import { loadBundleFile, digestBundleFile } from '../workflows/bundle-file.js';
 import { writeThickBundle } from '../adapters/archive/index.js';
 import { relocationCheck } from '../workflows/relocation-check.js';
+import { Narrator } from './narrate.js';
+import { runStory } from './story.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const examples = path.join(repoRoot, 'examples');
 const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
 
-let failures = 0;
-let stepNo = 0;
-const say = (line = ''): void => void process.stdout.write(line + '\n');
-const step = (title: string): void => say(`\n== ${++stepNo}. ${title}`);
-const unexpected = (what: string): void => {
-  failures++;
-  say(`   UNEXPECTED: ${what}`);
-};
-
-/** Run something that must be refused with `code`; narrate the refusal. */
-async function expectRefusal(code: string, fn: () => unknown): Promise<void> {
-  try {
-    await fn();
-    unexpected(`accepted, but it should have been refused with ${code}`);
-  } catch (e) {
-    if (isCnabTrustError(e) && e.code === code) say(`   refused as expected: error[${e.code}] ${e.message}`);
-    else unexpected(`refused, but with ${isCnabTrustError(e) ? e.code : String(e)} instead of ${code}`);
-  }
-}
+const n = new Narrator();
+const say = n.say.bind(n);
+const step = n.step.bind(n);
+const unexpected = n.unexpected.bind(n);
+const expectRefusal = n.expectRefusal.bind(n);
 
 async function bundles(): Promise<void> {
   for (const name of ['helloworld', 'helloworld-nulls', 'storefront']) {
@@ -110,13 +99,16 @@ async function relocation(): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  say('cnab-trust demo: canonical bundles, validation, digests and relocation checks on examples/');
+  const started = Date.now();
+  say('cnab-trust demo: canonical bundles, validation, digests and relocation checks on examples/, then the whole story');
   await bundles();
   await thick();
   await strictness();
   await relocation();
-  say(failures === 0 ? '\ndemo: every step gave the expected outcome' : `\ndemo: ${failures} step(s) did not give the expected outcome`);
-  return failures === 0 ? 0 : 1;
+  await runStory(n);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  say(n.failures === 0 ? `\ndemo: every step gave the expected outcome (${seconds} s)` : `\ndemo: ${n.failures} step(s) did not give the expected outcome`);
+  return n.failures === 0 ? 0 : 1;
 }
 
 main().then(

@@ -271,7 +271,15 @@ async function checkImages(verified: Verified): Promise<{ summary: string; check
   const store = verified.stored.source.store;
   await Promise.all(
     pulled.images.map(async ({ image, descriptor }) => {
-      await store.fetchManifest(descriptor.digest);
+      await store.fetchManifest(descriptor.digest).catch((e: unknown) => {
+        if (!isCnabTrustError(e)) throw e;
+        // name the image of the bundle, not only the blob
+        throw new CnabTrustError(e.code, `${label(image)} ${image.reference}: ${e.message}`, {
+          subject: image.reference,
+          hint: `${store.name} does not hold the signed image ${descriptor.digest}: do not install from it`,
+          details: { image: label(image), reference: image.reference, expectedDigest: descriptor.digest, ...(e.details ?? {}) },
+        });
+      });
       checks.push(`${label(image)} manifest ${descriptor.digest} present in ${store.name} and re-hashed`);
     }),
   );

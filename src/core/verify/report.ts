@@ -109,7 +109,8 @@ export function formatVerifyReport(report: VerifyReport, options: { checks?: boo
   const lines: string[] = [`verify ${report.source}` + (report.target ? ` against signed target ${report.target.name}` : '')];
   for (const step of report.steps) {
     const mark = !step.ok ? 'FAIL' : step.skipped ? 'skip' : 'ok  ';
-    lines.push(`  ${mark} ${step.name.padEnd(10)} ${step.summary}`);
+    // a failed stage's summary is the error message, printed once below as the reason
+    lines.push(`  ${mark} ${step.name.padEnd(10)} ${step.ok ? step.summary : `[${report.error?.code ?? 'failed'}]`}`);
     if (options.checks !== false && step.ok) for (const c of step.checks ?? []) lines.push(`         - ${c}`);
   }
   for (const w of report.warnings) lines.push(`  warning: ${w}`);
