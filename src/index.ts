@@ -54,3 +54,12 @@ export {
 export { relocationCheck, readRelocationMapping, type RelocationCheckReport } from './workflows/relocation-check.js';
 export { verifyBundle, type VerifyBundleOptions } from './workflows/verify.js';
 export { formatVerifyReport, type VerifyReport, type VerifyStep, type VerifyStepName, type VerifiedTarget } from './core/verify/report.js';
+// The release story as a library: the CLI commands sign, push, relocate, verify and pipeline call these.
+export { initRepository, type InitOptions, type InitReport } from './workflows/tuf-init.js';
+export { signBundle, type SignOptions, type SignReport } from './workflows/tuf-sign.js';
+export { push as pushBundle, type PushOptions, type PushReport } from './workflows/push.js';
+export { pull as pullBundle, type PullOptions, type PullReport } from './workflows/pull.js';
+export { relocate as relocateBundle, type RelocateOptions, type RelocateReport } from './workflows/relocate.js';
+export { relocationVerify, verifyRelocatedImages, type RelocationVerifyReport } from './workflows/relocation-verify.js';
+export { runPipeline, type PipelineOptions, type PipelineReport } from './workflows/pipeline.js';
+export type { RegistryAccess } from './workflows/registry-access.js';

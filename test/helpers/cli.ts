@@ -18,6 +18,12 @@ export function runCliIn(cwd: string, args: string[], env: NodeJS.ProcessEnv = p
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Run any built entry point with node (e.g. the GitHub Action's `dist/src/action/main.js`) in an environment. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv = process.env): CliRun {
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: repoRoot, env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 export function runCli(...args: string[]): CliRun {
   const r = spawnSync(process.execPath, [cliMain, ...args], { encoding: 'utf8', cwd: repoRoot });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
