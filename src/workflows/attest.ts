@@ -12,11 +12,15 @@ import { bundleSubjects } from '../core/intoto/attestation/bundle-subjects.js';
 import { SLSA_PROVENANCE_V1, slsaProvenance } from '../core/intoto/attestation/slsa-provenance.js';
 import { makeStatement, type ResourceDescriptor } from '../core/intoto/attestation/statement.js';
 import { verifyAttestation } from '../core/intoto/attestation/verify-attestation.js';
+import { LINK_PREDICATE_V03, linkPredicate } from '../core/intoto/attestation/link-predicate.js';
+import { MAX_METADATA_BYTES, parseMetadataJson } from '../core/intoto/json.js';
+import { parseMetablock } from '../core/intoto/metadata.js';
 
 /** Short names accepted by `--predicate-type`. */
 export const PREDICATE_TYPE_ALIASES: Record<string, string> = {
   slsa: SLSA_PROVENANCE_V1,
   'slsa-provenance': SLSA_PROVENANCE_V1,
+  link: LINK_PREDICATE_V03,
 };
 
 const MAX_ATTESTATION_BYTES = 16 * 1024 * 1024;
@@ -29,6 +33,8 @@ export interface AttestOptions {
   predicateType?: string;
   /** A JSON file holding the predicate (required for a predicate type we do not build). */
   predicate?: string;
+  /** The link file of a step, for the link predicate. */
+  link?: string;
   /** SLSA `runDetails.builder.id`. */
   builderId?: string;
   now?: () => Date;
@@ -63,6 +69,12 @@ export async function attestBundle(o: AttestOptions): Promise<AttestReport> {
       throw new CnabTrustError('E_ATTESTATION_INVALID', `predicate file ${o.predicate} must hold a JSON object`, { subject: o.predicate });
     }
     predicate = value as Record<string, unknown>;
+  } else if (predicateType === LINK_PREDICATE_V03) {
+    if (o.link === undefined) throw new CnabTrustError('E_USAGE', 'the link predicate needs the step\'s link: pass --link <step>.<keyid8>.link', { subject: predicateType });
+    const bytes = await readFileBounded(o.link, { maxBytes: MAX_METADATA_BYTES, what: 'link' });
+    const mb = parseMetablock(parseMetadataJson(bytes, o.link), o.link);
+    if (mb.signed.kind !== 'link') throw new CnabTrustError('E_INTOTO_INVALID', `${o.link} is a layout, not a link`, { subject: o.link });
+    predicate = linkPredicate(mb.signed.link) as unknown as Record<string, unknown>;
   } else if (predicateType === SLSA_PROVENANCE_V1) {
     const t = now();
     predicate = slsaProvenance({

@@ -14,6 +14,7 @@ interface CreateArgs extends OutputFlags {
   output: string;
   predicateType: string;
   predicate?: string;
+  link?: string;
   builderId?: string;
 }
 
@@ -31,10 +32,12 @@ const create: CommandModule<OutputFlags, CreateArgs> = {
       .positional('bundle', { type: 'string', demandOption: true, describe: 'bundle.json' })
       .option('key', { alias: 'k', type: 'string', demandOption: true, describe: 'private key file (securesystemslib JSON or PEM; encrypted: CNAB_TRUST_PASSPHRASE)' })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'where to write the Sigstore bundle (JSON)' })
-      .option('predicate-type', { type: 'string', default: 'slsa', describe: 'slsa (SLSA provenance v1, built from the bundle) or a predicate type URI' })
+      .option('predicate-type', { type: 'string', default: 'slsa', describe: 'slsa (SLSA provenance v1, built from the bundle), link (in-toto link predicate of --link) or a predicate type URI' })
+      .option('link', { type: 'string', describe: 'the step link (<step>.<keyid8>.link) for --predicate-type link' })
       .option('predicate', { type: 'string', describe: 'JSON file holding the predicate (required for a URI we do not build)' })
       .option('builder-id', { type: 'string', describe: 'SLSA runDetails.builder.id (default urn:cnab-trust:builder:local)' })
       .example('$0 attest bundle.json --key keys/release.key -o bundle.sigstore.json', 'SLSA provenance v1 about the bundle and its images')
+      .example('$0 attest bundle.json --key keys/carl --predicate-type link --link package.5b000b04.link -o p.json', 'the link predicate of a step')
       .example('$0 attest bundle.json --key k --predicate-type https://example.com/review/v1 --predicate review.json -o r.json', 'your own predicate') as unknown as Argv<CreateArgs>,
   handler: handle(async (args: CreateArgs) => {
     const { attestBundle } = await import('../../workflows/attest.js');
@@ -45,6 +48,7 @@ const create: CommandModule<OutputFlags, CreateArgs> = {
       predicateType: args.predicateType,
       ...(args.predicate === undefined ? {} : { predicate: args.predicate }),
       ...(args.builderId === undefined ? {} : { builderId: args.builderId }),
+      ...(args.link === undefined ? {} : { link: args.link }),
     });
     printResult(args, r, () =>
       [

@@ -26,6 +26,19 @@ describe('intoto attest: CLI', () => {
     assert.equal(report.matchedSubject, 'helloworld@0.1.1');
   });
 
+  it('the link predicate of a step: --predicate-type link --link FILE', () => {
+    const link = path.join(repoRoot, '../shared/reference/intoto-fixtures/cases/demo-pass/package.5b000b04.link');
+    const a = runCli(dir, ['attest', 'bundle.json', '--key', 'release', '--predicate-type', 'link', '--link', link, '-o', 'link-att.json']);
+    assert.equal(a.status, 0, a.stderr);
+    const v = runCli(dir, ['attest', 'verify', 'link-att.json', '--key', 'release.pub', '--bundle', 'bundle.json', '--json']);
+    assert.equal(v.status, 0, v.stderr);
+    const r = JSON.parse(v.stdout) as { predicateType: string; predicate: { name: string; materials: { name: string }[] } };
+    assert.equal(r.predicateType, 'https://in-toto.io/attestation/link/v0.3');
+    assert.equal(r.predicate.name, 'package');
+    assert.deepEqual(r.predicate.materials.map((m) => m.name), ['foo.py']);
+    assert.equal(runCli(dir, ['attest', 'bundle.json', '--key', 'release', '--predicate-type', 'link', '-o', 'x.json']).status, 2);
+  });
+
   it('fails (exit 1) with another key, another bundle, a tampered attestation', () => {
     assert.equal(runCli(dir, ['attest', 'bundle.json', '--key', 'release', '-o', 'att.json']).status, 0);
     const wrongKey = runCli(dir, ['attest', 'verify', 'att.json', '--key', 'other.pub', '--json']);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { intotoFixtures } from '../../helpers/fixtures.js';
+import { intotoFixtures, repoRoot } from '../../helpers/fixtures.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { runCli } from './cli-helpers.js';
 
@@ -97,6 +97,13 @@ describe('intoto interop with python in-toto 1.3.1', function () {
     } finally {
       t.remove();
     }
+  });
+
+  it('the README example (examples/intoto/run-demo.sh) passes our verifier and in-toto-verify', () => {
+    const r = spawnSync('sh', [path.join(repoRoot, 'examples/intoto/run-demo.sh')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /verdict: PASS/);
+    assert.match(r.stdout, /in-toto-verify \(python reference\): PASS/);
   });
 
   it('links recorded by in-toto-run and in-toto-record pass our verifier under a layout we wrote', () => {
