@@ -8,12 +8,13 @@
  *
  * The verification decisions are tuf-js's; this module only feeds it and names its verdicts.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Updater, type TargetFile } from 'tuf-js';
 import { CnabTrustError } from '../../core/errors.js';
+import { writeFileAtomic } from '../fs/index.js';
 import { RoutingFetcher, type HttpOptions } from './routing-fetcher.js';
 import { toTufError, type FailureContext } from './tuf-js-errors.js';
 
@@ -101,11 +102,13 @@ export class TufClient {
       const rootFile = path.join(metadataDir, 'root.json');
       // the trusted-metadata directory's root.json is the newest root this client trusts (rotations persist);
       // the bootstrap root seeds it on first use
+      let seeded = false;
       if (!existsSync(rootFile)) {
         if (options.trustedRoot === undefined) {
           throw new CnabTrustError('E_USAGE', 'no trusted root: give --trusted-root', { subject: rootFile });
         }
-        await writeFile(rootFile, options.trustedRoot);
+        await writeFileAtomic(rootFile, options.trustedRoot);
+        seeded = true;
       }
       const fetcher = new RoutingFetcher(options.http);
       const metadataBaseUrl = fetcher.baseUrlFor(options.metadata);
@@ -120,6 +123,8 @@ export class TufClient {
           config: { ...options.limits, fetchRetry: options.http?.retries ?? 2 },
         });
       } catch (e) {
+        // TUF client workflow 5.2: the trusted root must verify itself; a bad bootstrap root must not stay cached
+        if (seeded) await rm(rootFile, { force: true });
         throw toTufError(e, { phase: 'refresh', lastRole: 'root' });
       }
       if (options.now !== undefined) setReferenceTime(updater, options.now());

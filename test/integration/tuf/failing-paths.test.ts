@@ -260,6 +260,14 @@ describe('tuf get: failing paths', function () {
     await expectTufError(getTrustedTarget(other, opts), 'E_TUF_DELEGATION', RELEASES);
   });
 
+  it('a bootstrap root that does not verify itself: E_TUF_SIGNATURE naming root, and the cache is not seeded with it', async () => {
+    const { repo, name, opts } = fresh();
+    const tampered = JSON.parse(repo.trustedRoot(1).toString()) as { signed: { expires: string } };
+    tampered.signed.expires = '2099-01-01T00:00:00Z';
+    await expectTufError(getTrustedTarget(name, { ...opts, trustedRoot: Buffer.from(JSON.stringify(tampered)) }), 'E_TUF_SIGNATURE', 'root');
+    assert.equal((await getTrustedTarget(name, opts)).length, bundle.length);
+  });
+
   it('an unreachable repository: E_TUF_FETCH (exit 3)', async () => {
     const { repo, name } = fresh();
     const e = await expectTufError(
