@@ -63,3 +63,16 @@ export { relocate as relocateBundle, type RelocateOptions, type RelocateReport }
 export { relocationVerify, verifyRelocatedImages, type RelocationVerifyReport } from './workflows/relocation-verify.js';
 export { runPipeline, type PipelineOptions, type PipelineReport } from './workflows/pipeline.js';
 export type { RegistryAccess } from './workflows/registry-access.js';
+// in-toto authoring and attestations: the CLI commands link, layout, attest and intoto keygen call these.
+export { recordArtifacts } from './adapters/intoto/artifact-recorder.js';
+export type { RecordOptions, ArtifactDict as RecordedArtifacts } from './core/intoto/record/options.js';
+export { linkRun, linkRecordStart, linkRecordStop, type LinkRunOptions, type LinkReport } from './workflows/link.js';
+export { layoutCreate, layoutSign, layoutShow, type LayoutCreateOptions, type LayoutSignOptions, type LayoutSummary } from './workflows/layout.js';
+export { parseLayoutDescription, type LayoutDescription } from './core/intoto/authoring/layout-description.js';
+export { signMetadata, metadataFileText, type MetadataEnvelope } from './core/intoto/envelope.js';
+export { intotoKeygen, type KeygenReport } from './workflows/intoto-keygen.js';
+export { attestBundle, verifyAttestationFile, type AttestOptions, type AttestReport, type AttestVerifyReport } from './workflows/attest.js';
+export { verifyAttestation, type AttestationVerification } from './core/intoto/attestation/verify-attestation.js';
+export { makeStatement, checkStatement, STATEMENT_TYPE_V1, IN_TOTO_PAYLOAD_TYPE, type Statement, type ResourceDescriptor } from './core/intoto/attestation/statement.js';
+export { slsaProvenance, SLSA_PROVENANCE_V1, type SlsaProvenanceV1 } from './core/intoto/attestation/slsa-provenance.js';
+export { linkPredicate, LINK_PREDICATE_V03, type LinkPredicateV03 } from './core/intoto/attestation/link-predicate.js';
