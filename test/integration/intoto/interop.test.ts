@@ -135,6 +135,24 @@ describe('intoto interop with python in-toto 1.3.1', function () {
     }
   });
 
+  it('record start by one tool and stop by the other, both ways (the preliminary link files are the same format)', () => {
+    const t = makeTempDir('cnab-trust-interop-rec-');
+    try {
+      const k = (n: string): string => path.join(intotoFixtures, 'keys', n);
+      writeFileSync(path.join(t.dir, 'a.txt'), 'a\n');
+      ok(python(t.dir, 'in-toto-record', ['start', '-n', 's1', '-k', k('carl'), '-t', 'ecdsa', '-m', 'a.txt']), 'python start');
+      ok(runCli(t.dir, ['link', 'record', 'stop', '--step', 's1', '--key', k('carl'), '-p', 'a.txt']), 'our stop');
+      ok(runCli(t.dir, ['link', 'record', 'start', '--step', 's2', '--key', k('dave'), '-m', 'a.txt']), 'our start');
+      ok(python(t.dir, 'in-toto-record', ['stop', '-n', 's2', '-k', k('dave'), '-t', 'rsa', '-p', 'a.txt']), 'python stop');
+      for (const f of ['s1.5b000b04.link', 's2.5c4aedd1.link']) {
+        const link = JSON.parse(readFileSync(path.join(t.dir, f), 'utf8')) as { signed: { materials: object; products: object } };
+        assert.deepEqual([Object.keys(link.signed.materials), Object.keys(link.signed.products)], [['a.txt'], ['a.txt']], f);
+      }
+    } finally {
+      t.remove();
+    }
+  });
+
   it('with an ed25519 key our link file is byte-identical to in-toto-run\'s (materials, command, streams, products)', () => {
     const t = makeTempDir('cnab-trust-interop-bytes-');
     try {
