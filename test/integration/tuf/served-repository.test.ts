@@ -3,7 +3,7 @@
  * tuf-js client over `cnab-trust serve` and over `python3 -m http.server` on the same directory: every file the
  * client requests is found (N.root.json, timestamp.json, N.snapshot.json, N.targets.json,
  * N.targets%2Freleases.json -> N.targets/releases.json, hash-prefixed target files), also after a later sign
- * moves a cached client forward.
+ * moves a cached client forward, and after key rotations (root through N+1.root.json, timestamp, targets/releases).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { vectorsDir } from '../../helpers/paths.js';
 import { startPythonHttpServer } from '../../helpers/python-http-server.js';
 import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { signBundle } from '../../../src/workflows/tuf-sign.js';
+import { changeRoleKeys } from '../../../src/workflows/tuf-metadata.js';
 import { startRepositoryServer } from '../../../src/workflows/serve.js';
 import { getTrustedTarget, downloadTrustedTarget } from '../../../src/workflows/tuf-get.js';
 import { canonicalizeBundleBytes } from '../../../src/core/cnab/index.js';
@@ -43,7 +44,7 @@ describe('tuf get over serve and python3 -m http.server, on a repository from in
   };
 
   for (const [label, start] of Object.entries(servers)) {
-    it(`${label}: finds every file, downloads the bundle, and follows a later sign`, async () => {
+    it(`${label}: finds every file, downloads the bundle, follows a later sign and key rotations`, async () => {
       const server = await start();
       try {
         const trustedRoot = readFileSync(path.join(metadataDir, '1.root.json'));
@@ -57,6 +58,18 @@ describe('tuf get over serve and python3 -m http.server, on a repository from in
         await signBundle({ metadataDir, keysDir, input: bundleFile, ref: `${GUN}:${label.length}.0.0` });
         const later = await getTrustedTarget(`${GUN}:${label.length}.0.0`, opts);
         assert.equal(later.hashes.sha256, got.target.hashes.sha256);
+        // key rotations: the cached client walks the new N.root.json files and trusts the new keys
+        const rootBefore = JSON.parse(readFileSync(path.join(cacheDir, 'root.json'), 'utf8')).signed.version as number;
+        for (const role of ['root', 'timestamp', 'targets/releases']) {
+          await changeRoleKeys({ metadataDir, keysDir, role, generate: 1, replaceAll: true });
+        }
+        await signBundle({ metadataDir, keysDir, input: bundleFile, ref: `${GUN}:${label.length}.1.0` });
+        assert.equal((await getTrustedTarget(`${GUN}:${label.length}.1.0`, opts)).length, got.target.length);
+        const rootAfter = JSON.parse(readFileSync(path.join(cacheDir, 'root.json'), 'utf8')).signed.version as number;
+        assert.ok(rootAfter >= rootBefore + 2, `root ${rootBefore} -> ${rootAfter}`);
+        // and a client bootstrapped from root v1 walks every root version
+        const fresh = await downloadTrustedTarget(`${GUN}:${label.length}.1.0`, { trustedRoot, metadata: server.url, http: { retries: 0 } });
+        assert.deepEqual(Buffer.from(fresh.bytes!), Buffer.from(signedBytes));
       } finally {
         await server.stop();
       }
