@@ -19,6 +19,8 @@ const MAX_DESCRIPTION_BYTES = 1024 * 1024;
 export interface LayoutSummary {
   layout: string;
   expires: string;
+  /** The layout's expiry has passed (in-toto verify would refuse it). */
+  expired: boolean;
   readme: string;
   keys: { keyid: string; keytype: string }[];
   steps: { name: string; threshold: number; functionaries: string[]; expectedCommand: string[]; materials: string[]; products: string[] }[];
@@ -26,11 +28,12 @@ export interface LayoutSummary {
   signatures: { keyid: string; verified?: boolean }[];
 }
 
-function summarize(file: string, model: LayoutModel, signatures: Metablock['signatures'], verified?: Map<string, boolean>): LayoutSummary {
+function summarize(file: string, model: LayoutModel, signatures: Metablock['signatures'], verified?: Map<string, boolean>, now: Date = new Date()): LayoutSummary {
   const rule = (r: string[]): string => r.join(' ');
   return {
     layout: file,
     expires: model.expires,
+    expired: Date.parse(model.expires) <= now.getTime(),
     readme: model.readme,
     keys: Object.entries(model.keys).sort(([a], [b]) => (a < b ? -1 : 1)).map(([keyid, k]) => ({ keyid, keytype: String((k as { keytype?: unknown }).keytype) })),
     steps: model.steps.map((s) => ({
@@ -105,7 +108,7 @@ export async function layoutSign(o: LayoutSignOptions): Promise<LayoutSummary> {
   return summarize(out, model, envelope.signatures);
 }
 
-export async function layoutShow(o: { layout: string; layoutKeys?: string[] }): Promise<LayoutSummary> {
+export async function layoutShow(o: { layout: string; layoutKeys?: string[]; now?: () => Date }): Promise<LayoutSummary> {
   const { mb, model } = await readLayout(o.layout);
   let verified: Map<string, boolean> | undefined;
   if (o.layoutKeys !== undefined && o.layoutKeys.length > 0) {
@@ -117,13 +120,13 @@ export async function layoutShow(o: { layout: string; layoutKeys?: string[] }): 
       if (sig !== undefined) verified.set(sig.keyid, verifySslibSignature(key, sig.sig, bytes));
     }
   }
-  return summarize(o.layout, model, mb.signatures, verified);
+  return summarize(o.layout, model, mb.signatures, verified, (o.now ?? (() => new Date()))());
 }
 
 /** The human form of a layout summary. */
 export function layoutText(s: LayoutSummary): string {
   const k8 = (k: string): string => k.slice(0, 8);
-  const lines = [`layout ${s.layout}`, `  expires: ${s.expires}`];
+  const lines = [`layout ${s.layout}`, `  expires: ${s.expires}${s.expired ? ' (EXPIRED: verification will refuse it)' : ''}`];
   if (s.readme !== '') lines.push(`  readme:  ${s.readme}`);
   lines.push(`  signatures: ${s.signatures.length === 0 ? 'none (sign it: cnab-trust layout sign)' : s.signatures.map((x) => k8(x.keyid) + (x.verified === undefined ? '' : x.verified ? ' (valid)' : ' (INVALID)')).join(', ')}`);
   lines.push(`  functionary keys: ${s.keys.map((k) => `${k8(k.keyid)} (${k.keytype})`).join(', ') || 'none'}`);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir } from '../../helpers/temp-dir.js';
+import { intotoFixtures } from '../../helpers/fixtures.js';
 import { runCli, writeKeyPair } from './cli-helpers.js';
 
 const DESC = `steps:
@@ -61,6 +62,12 @@ describe('intoto layout: CLI', () => {
     assert.match(n.stderr, /notkey\.yaml:7: functionary key file 'layout\.yaml' of step 'release' is not a usable public key/);
     writeFileSync(path.join(t.dir, 'typo.yaml'), DESC.replace('FROM build', 'FROM biuld'));
     assert.match(runCli(t.dir, ['layout', 'create', 'typo.yaml', '-o', 'x.layout']).stderr, /typo\.yaml:8: MATCH in step 'release' materials names unknown step 'biuld': did you mean 'build'\?/);
+  });
+
+  it('show marks an expired layout', () => {
+    const s = runCli(t.dir, ['layout', 'show', path.join(intotoFixtures, 'cases/layout-expired/root.layout'), '--json']);
+    assert.equal(s.status, 0, s.stderr);
+    assert.equal((JSON.parse(s.stdout) as { expired: boolean }).expired, true);
   });
 
   it('sign refuses a link, show refuses what is not JSON', () => {

@@ -46,7 +46,7 @@ function withLine(n: number, replacement: string): string {
 describe('intoto layout description', () => {
   it('reads the short form: strings or lists, rules split like a shell', () => {
     const d = parseLayoutDescription(GOOD, 'desc.yaml');
-    assert.deepEqual(d.expires, { days: 30 });
+    assert.equal('days' in d.expires && d.expires.days, 30);
     assert.equal(d.steps.length, 2);
     assert.deepEqual(d.steps[1]!.command, ['tar', 'zcvf', 'foo.tar.gz', 'foo.py']);
     assert.equal(d.steps[1]!.threshold, 2);
@@ -65,6 +65,15 @@ describe('intoto layout description', () => {
     assert.deepEqual(m.steps[1]!.pubkeys, ['c'.repeat(64), 'd'.repeat(64)]);
     assert.deepEqual(m.steps[1]!.expected_materials, [['MATCH', 'foo.py', 'WITH', 'PRODUCTS', 'FROM', 'write-code'], ['DISALLOW', '*']]);
     assert.equal(m.readme, 'demo');
+  });
+
+  it('refuses an expiry that is not in the future, at its line', () => {
+    const d = parseLayoutDescription(withLine(1, 'expires: 2020-01-01T00:00:00Z'), 'desc.yaml');
+    assert.throws(
+      () => buildLayoutModel(d, () => ({ keyid: 'a'.repeat(64), keytype: 'ed25519', scheme: 'ed25519', keyval: { public: 'ab' } }), new Date('2030-01-01T00:00:00Z')),
+      (e: { code?: string; subject?: string }) => e.code === 'E_INTOTO_DESCRIPTION' && e.subject === 'desc.yaml:1',
+    );
+    errorAt(withLine(1, 'expires: 0d'), 1, 'expire at once');
   });
 
   it('points at the line of a MATCH naming an unknown step (with a suggestion)', () => {

@@ -13,6 +13,11 @@ export function intotoDate(d: Date): string {
 }
 
 export function buildLayoutModel(desc: LayoutDescription, keyOf: (ref: DescribedKeyFile) => SslibPublicKey, now: Date): LayoutModel {
+  const expires = 'date' in desc.expires ? desc.expires.date : intotoDate(new Date(now.getTime() + desc.expires.days * 86_400_000));
+  if (Date.parse(expires) <= now.getTime()) {
+    // in-toto verify: expiry. A layout that has expired already would fail every verification.
+    throw descriptionError(desc.expires.at ?? { file: desc.source, line: 1 }, `expires ${expires} is not in the future (now ${intotoDate(now)})`);
+  }
   const keys: Record<string, unknown> = {};
   const steps: StepModel[] = desc.steps.map((s) => {
     const pubkeys: string[] = [];
@@ -39,6 +44,5 @@ export function buildLayoutModel(desc: LayoutDescription, keyOf: (ref: Described
     expected_products: x.products.map((r) => r.words),
     run: x.run,
   }));
-  const expires = 'date' in desc.expires ? desc.expires.date : intotoDate(new Date(now.getTime() + desc.expires.days * 86_400_000));
   return { _type: 'layout', steps, inspect, keys, expires, readme: desc.readme };
 }

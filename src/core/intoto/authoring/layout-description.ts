@@ -62,8 +62,8 @@ export interface DescribedInspection {
 
 export interface LayoutDescription {
   source: string;
-  /** Absolute date, or a duration from "now" in days. */
-  expires: { date: string } | { days: number };
+  /** Absolute date, or a duration from "now" in days; `at` is where it was written (absent: the default). */
+  expires: ({ date: string } | { days: number }) & { at?: SourcePos };
   readme: string;
   steps: DescribedStep[];
   inspections: DescribedInspection[];
@@ -215,13 +215,14 @@ function readExpires(r: Reader, node: YamlNode | undefined): LayoutDescription['
   const d = DURATION.exec(text);
   if (d) {
     const n = Number(d[1]);
-    return { days: d[2] === 'd' ? n : d[2] === 'w' ? 7 * n : 365 * n };
+    if (n === 0) throw descriptionError(r.at(node), `expires '${text}' would make the layout expire at once`);
+    return { days: d[2] === 'd' ? n : d[2] === 'w' ? 7 * n : 365 * n, at: r.at(node) };
   }
   const m = DATE.exec(text);
   if (m) {
     const [, y, mo, day, h, mi, s] = m.map(Number) as number[];
     const date = new Date(Date.UTC(y!, mo! - 1, day!, h!, mi!, s!));
-    if (date.getUTCMonth() === mo! - 1 && date.getUTCDate() === day! && h! < 24 && mi! < 60 && s! < 60) return { date: text };
+    if (date.getUTCMonth() === mo! - 1 && date.getUTCDate() === day! && h! < 24 && mi! < 60 && s! < 60) return { date: text, at: r.at(node) };
   }
   throw descriptionError(r.at(node), `expires '${text}' is neither a duration (365d, 52w, 1y) nor a date like 2030-01-01T00:00:00Z`);
 }
