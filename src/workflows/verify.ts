@@ -44,6 +44,7 @@ import { readFileBounded } from '../adapters/fs/index.js';
 import type { RelocationMapping } from '../core/relocation/index.js';
 import { matchStoredBundle, readStoredBundleIndex, type StoredBundleIndex } from './pull.js';
 import type { RegistryAccess } from './registry-access.js';
+import type { ExtractedArchive } from './airgap.js';
 import { TufClient, type TrustedTarget } from '../adapters/tuf/tuf-client.js';
 import type { HttpOptions } from '../adapters/tuf/routing-fetcher.js';
 
@@ -91,6 +92,8 @@ interface FetchedBundle {
   what: string;
   /** Pulled from a registry or an OCI layout: the index it came with. */
   stored?: StoredBundleIndex;
+  /** From a thick bundle archive: where its image layout was extracted, and whether the archive itself is signed. */
+  archive?: { layoutDir: string; signedAsArchive: boolean; digest: string; length: number };
 }
 
 /** What the stages pass on: only verified facts. */
@@ -101,18 +104,57 @@ interface Verified {
   bundle: Bundle;
   bundleBytes: Uint8Array;
   stored?: StoredBundleIndex;
+  archive?: FetchedBundle['archive'];
 }
 
 /** Run CNAB-Sec 303 on one bundle and return the report (see the module comment for the stages). */
 export async function verifyBundle(options: VerifyBundleOptions): Promise<VerifyReport> {
   if (options.map === undefined) {
-    if (options.metadata === undefined) throw new CnabTrustError('E_USAGE', 'give --metadata <url|dir> (or --map)', { subject: '--metadata' });
+    if (options.metadata === undefined && !(await isArchiveFile(options.bundle))) {
+      throw new CnabTrustError('E_USAGE', 'give --metadata <url|dir> (or --map)', { subject: '--metadata' });
+    }
     if (options.trustedRoot === undefined && options.trustedRootPath === undefined && options.cacheDir === undefined) {
       throw new CnabTrustError('E_USAGE', 'no trusted root: give --trusted-root root.json', { subject: '--trusted-root' });
     }
   } else if (options.trustedRootsDir === undefined) {
     throw new CnabTrustError('E_USAGE', 'with --map give --trusted-roots DIR (<repository>.root.json per repository)', { subject: '--trusted-roots' });
   }
+  // a thick bundle archive (CNAB 104/805) is extracted first: it may carry the target's name and its TUF metadata
+  let extracted: ExtractedArchive | undefined;
+  if (await isArchiveFile(options.bundle)) {
+    try {
+      extracted = await (await import('./airgap.js')).extractArchive(options.bundle);
+    } catch (e) {
+      // an archive that cannot be read safely is a failure of the bundle stage (nothing was trusted yet)
+      if (!isCnabTrustError(e) || e.category === 'usage' || e.category === 'internal') throw e;
+      return new VerifyReportBuilder(options.bundle).fail('bundle', e);
+    }
+  }
+  try {
+    return await verifyExtracted(
+      {
+        ...options,
+        ...(options.metadata === undefined && options.map === undefined && extracted?.metadataDir !== undefined ? { metadata: extracted.metadataDir } : {}),
+        ...(options.target === undefined && extracted?.target !== undefined ? { target: extracted.target } : {}),
+      },
+      extracted,
+    );
+  } finally {
+    await extracted?.dispose();
+  }
+}
+
+async function isArchiveFile(file: string): Promise<boolean> {
+  const isFile = await stat(file).then(
+    (st) => st.isFile(),
+    () => false,
+  );
+  if (!isFile) return false;
+  const { isGzipFile } = await import('../adapters/archive/index.js');
+  return isGzipFile(file);
+}
+
+async function verifyExtracted(options: VerifyBundleOptions, extracted: ExtractedArchive | undefined): Promise<VerifyReport> {
   const targetName = options.target ?? defaultTargetName(options.bundle);
   const now = options.now ?? (() => new Date());
   const report = new VerifyReportBuilder(options.bundle);
@@ -149,8 +191,13 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verify
 
     // 2. The bundle: fetch it, compare the exact bytes with the signed length and hashes, then parse it.
     const verified = await stage('bundle', async (): Promise<Verified> => {
-      const fetched = await fetchBundle(options.bundle, trusted.target, options.registry);
-      const artifact = fetched.stored === undefined ? checkLocalArtifact(fetched, trusted.target) : checkSignedArtifact(fetched.bytes, trusted.target, fetched.what);
+      const fetched = extracted !== undefined ? await fetchArchiveBundle(options.bundle, extracted, trusted.target) : await fetchBundle(options.bundle, trusted.target, options.registry);
+      const artifact =
+        fetched.archive?.signedAsArchive === true
+          ? { digest: fetched.archive.digest, length: fetched.archive.length, algorithms: ['sha256'] }
+          : fetched.stored === undefined
+            ? checkLocalArtifact(fetched, trusted.target)
+            : checkSignedArtifact(fetched.bytes, trusted.target, fetched.what);
       const bundle = parseBundle(fetched.bytes, { source: fetched.what });
       return {
         target: trusted.target,
@@ -159,11 +206,13 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verify
         bundle,
         bundleBytes: fetched.bytes,
         ...(fetched.stored === undefined ? {} : { stored: fetched.stored }),
+        ...(fetched.archive === undefined ? {} : { archive: fetched.archive }),
       };
     });
     report.setDigest(verified.artifact.digest);
     report.pass('bundle', `${verified.bundle.name} ${verified.bundle.version}: the bytes are the signed bytes (${verified.artifact.digest})`, {
       checks: [
+        ...(verified.archive?.signedAsArchive ? [`the archive ${options.bundle} is the signed artifact (a thick bundle)`] : []),
         ...(verified.stored === undefined ? [] : [`bundle index ${verified.stored.index.digest} read from ${verified.stored.source.location.text}`]),
         `length ${verified.artifact.length} = signed length`,
         ...verified.artifact.algorithms.map((a) => `${a} of the exact bytes = signed ${a}`),
@@ -263,6 +312,16 @@ async function checkImages(verified: Verified): Promise<{ summary: string; check
   const digests = assertImagesPinned(list);
   const label = (img: (typeof list)[number]): string => (img.kind === 'component' ? `component ${img.component}` : `invocation image ${img.index}`);
   const checks = list.map((img) => `${label(img)} ${img.reference} pinned to ${digests.get(img)}`);
+  if (verified.stored === undefined && verified.archive !== undefined) {
+    // a thick bundle signed as an archive, its layout without a CNAB index: each image by its contentDigest
+    const { LayoutStore } = await import('../adapters/oci/layout-store.js');
+    const store = new LayoutStore(verified.archive.layoutDir);
+    for (const img of list) {
+      await store.fetchManifest(digests.get(img)!);
+      checks.push(`${label(img)} manifest ${digests.get(img)} present in the archive's layout and re-hashed`);
+    }
+    return { summary: `${list.length} image(s) pinned, each in the archive's layout`, checks };
+  }
   if (verified.stored === undefined) return { summary: `${list.length} image(s), each pinned by its contentDigest`, checks };
   // the index of the pulled bundle: every descriptor = contentDigest (cnab-to-oci does not check this; we must)
   const pulled = matchStoredBundle(verified.stored, verified.bundleBytes);
@@ -348,6 +407,32 @@ async function fetchStoredBundle(source: string, target: TrustedTarget, access: 
   if (stored.config.size !== target.length) throw lengthMismatch(target, stored.config.size, what);
   const bytes = await opened.store.fetchBlob(stored.config, target.length);
   return { bytes, what, stored };
+}
+
+/**
+ * From an extracted thick bundle: either the archive itself is the signed artifact (its streamed sha256 and length
+ * equal the target's), or the bundle inside is (an exported thin bundle): then it is read from the archive's layout
+ * like any OCI layout, and `bundle.json` at the archive root must be the same bytes.
+ */
+async function fetchArchiveBundle(source: string, extracted: ExtractedArchive, target: TrustedTarget): Promise<FetchedBundle> {
+  const { archive } = extracted;
+  const onlySha256 = Object.keys(target.hashes).every((a) => a === 'sha256');
+  const signedAsArchive = onlySha256 && archive.length === target.length && archive.digest === `sha256:${target.hashes['sha256']}`;
+  const facts = { layoutDir: extracted.layoutDir, signedAsArchive, digest: archive.digest, length: archive.length };
+  const tag = target.name.slice(target.name.lastIndexOf(':') + 1);
+  const { LayoutStore } = await import('../adapters/oci/layout-store.js');
+  const tagged = existsSync(extracted.layoutDir) && (await new LayoutStore(extracted.layoutDir).resolve(tag)) !== undefined;
+  // the archive is what was signed (its images are then checked in its layout by contentDigest), or there is no
+  // bundle index in the layout to read: compare bundle.json at the root (which gives the precise error otherwise)
+  if (signedAsArchive || !tagged) return { bytes: extracted.bundleBytes, what: `${source}!bundle.json`, archive: facts };
+  const inLayout = await fetchStoredBundle(`oci:${extracted.layoutDir}:${tag}`, target, undefined);
+  if (Buffer.compare(Buffer.from(inLayout.bytes), extracted.bundleBytes) !== 0) {
+    throw new CnabTrustError('E_DIGEST_MISMATCH', `${source}: bundle.json at the archive root differs from the bundle in its layout`, {
+      subject: target.name,
+      hint: 'the archive was altered: do not import or install it',
+    });
+  }
+  return { ...inLayout, what: `${source}!${inLayout.what}`, archive: facts };
 }
 
 /** Compare a local file with the signed target; a file whose canonical form was signed gets a precise hint. */

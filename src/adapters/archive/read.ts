@@ -6,7 +6,8 @@
  *  - keeps only `bundle.json` in memory (bounded), skipping everything else.
  * The whole archive is never held in memory and nothing is written to disk.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { once } from 'node:events';
@@ -16,6 +17,7 @@ import {
   ThickArchivePolicy,
   DEFAULT_THICK_ARCHIVE_LIMITS,
   MAX_META_ENTRY_BYTES,
+  normalizeEntryName,
   type ThickArchiveLimits,
 } from '../../core/cnab/thick-entry.js';
 import { fsError } from '../fs/read.js';
@@ -35,7 +37,16 @@ export interface ThickBundleContents {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-export async function readThickBundle(file: string, limits: Partial<ThickArchiveLimits> = {}): Promise<ThickBundleContents> {
+/**
+ * Read (and, with `extractTo`, extract) a thick bundle. Extraction writes every admitted entry below `extractTo`
+ * under its normalized name (the policy has refused absolute names, `..`, links and devices); a name given twice
+ * is refused (E_ARCHIVE_UNSAFE), never overwritten. `extractTo` must be an empty directory the caller owns.
+ */
+export async function readThickBundle(
+  file: string,
+  limits: Partial<ThickArchiveLimits> = {},
+  extractTo?: string,
+): Promise<ThickBundleContents> {
   const policy = new ThickArchivePolicy(file, { ...DEFAULT_THICK_ARCHIVE_LIMITS, ...limits });
   const hash = createHash('sha256');
   let length = 0;
@@ -45,6 +56,34 @@ export async function readThickBundle(file: string, limits: Partial<ThickArchive
   };
 
   const bundleChunks: Buffer[] = [];
+  const writes: Promise<void>[] = [];
+  const extract = (entry: ReadEntry, root: string): void => {
+    const name = normalizeEntryName(entry.path, file);
+    const target = path.join(root, ...name.split('/'));
+    if (entry.type === 'Directory') {
+      mkdirSync(target, { recursive: true });
+      entry.resume();
+      return;
+    }
+    mkdirSync(path.dirname(target), { recursive: true });
+    // 'wx': a second entry with the same name is refused, not silently overwriting the first
+    const out = createWriteStream(target, { flags: 'wx', mode: 0o644 });
+    writes.push(
+      new Promise<void>((resolve) => {
+        out.on('close', () => resolve());
+        out.on('error', (e: NodeJS.ErrnoException) => {
+          fail(
+            e.code === 'EEXIST'
+              ? new CnabTrustError('E_ARCHIVE_UNSAFE', `${file} holds ${JSON.stringify(name)} more than once`, { subject: file, details: { entry: name } })
+              : fsError(e, target, 'write'),
+          );
+          entry.resume();
+          resolve();
+        });
+      }),
+    );
+    entry.pipe(out);
+  };
   const parser = new Parser({
     strict: true,
     // We gunzip ourselves (a thick bundle is gzip by definition); the parser must not guess other codecs.
@@ -64,7 +103,8 @@ export async function readThickBundle(file: string, limits: Partial<ThickArchive
           ...(entry.linkpath === undefined ? {} : { linkpath: entry.linkpath }),
         });
         if (role === 'bundle') entry.on('data', (c: Buffer) => bundleChunks.push(c));
-        else entry.resume();
+        if (extractTo !== undefined) extract(entry, extractTo);
+        else if (role !== 'bundle') entry.resume();
       } catch (e) {
         fail(e);
         entry.resume();
@@ -131,6 +171,7 @@ export async function readThickBundle(file: string, limits: Partial<ThickArchive
   } else {
     gunzip.destroy();
   }
+  await Promise.all(writes);
   if (failure !== undefined) throw failure;
   const { entries, layoutEntries } = policy.finish();
   return {

@@ -21,6 +21,11 @@ export interface ThickBundleSource {
   bundleBytes: Uint8Array;
   /** An OCI image layout directory (oci-layout, index.json, blobs/) to store as `artifacts/layout/`. */
   layoutDir?: string;
+  /**
+   * More directory trees to store, each under its archive name (e.g. `artifacts/tuf`: the TUF metadata and in-toto
+   * files an airgapped verifier needs, CNAB 805). Names are relative, `/`-separated, without `..`.
+   */
+  extraDirs?: ReadonlyArray<{ name: string; dir: string }>;
 }
 
 /** Write `outFile` (.tgz) atomically; returns the archive's digest and length. */
@@ -40,6 +45,19 @@ export async function writeThickBundle(outFile: string, source: ThickBundleSourc
       const target = path.join(staging, THICK_LAYOUT_DIR);
       await mkdir(target, { recursive: true });
       names.push('artifacts', THICK_LAYOUT_DIR, ...(await copyTree(source.layoutDir, target, THICK_LAYOUT_DIR)));
+    }
+    for (const extra of source.extraDirs ?? []) {
+      const parts = extra.name.split('/');
+      if (parts.some((p) => p === '' || p === '.' || p === '..') || extra.name === THICK_BUNDLE_JSON) {
+        throw new CnabTrustError('E_USAGE', `cannot store a directory as ${JSON.stringify(extra.name)} in a thick bundle`, { subject: extra.name });
+      }
+      const target = path.join(staging, ...parts);
+      await mkdir(target, { recursive: true });
+      for (let i = 1; i <= parts.length; i++) {
+        const parent = parts.slice(0, i).join('/');
+        if (!names.includes(parent)) names.push(parent);
+      }
+      names.push(...(await copyTree(extra.dir, target, extra.name)));
     }
     await createTar(
       {

@@ -28,9 +28,9 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
   describe: 'verify a bundle before install (CNAB-Sec 303): TUF target, exact bytes, pinned images, in-toto supply chain',
   builder: (y) =>
     withRegistryFlags(y as Argv<OutputFlags>)
-      .positional('bundle', { type: 'string', demandOption: true, describe: 'registry reference, oci:<dir>:<tag>, or bundle.json' })
+      .positional('bundle', { type: 'string', demandOption: true, describe: 'registry reference, oci:<dir>:<tag>, bundle.json, or a thick bundle .tgz' })
       .option('trusted-root', { type: 'string', describe: 'root.json you trust (obtained out of band)' })
-      .option('metadata', { type: 'string', describe: 'TUF repository: an http(s) URL or a directory' })
+      .option('metadata', { type: 'string', describe: 'TUF repository: an http(s) URL or a directory (default for an exported .tgz: the metadata it carries)' })
       .option('target', { type: 'string', describe: 'signed target <gun>:<tag> the bundle must match (default: the reference given)' })
       .option('relocation-mapping', { type: 'string', describe: 'CNAB 103 relocation mapping: every relocated image must resolve to its signed digest' })
       .option('map', { type: 'string', describe: 'TAP 4 map file: resolve the target across several repositories (with --trusted-roots)' })
@@ -46,12 +46,12 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
           if (a['trusted-roots'] === undefined) throw new Error('with --map give --trusted-roots DIR');
           return true;
         }
-        if (a.metadata === undefined) throw new Error('give --metadata <url|dir>');
         if (a['trusted-root'] === undefined && a.cache === undefined) throw new Error('give --trusted-root root.json');
         return true;
       })
       .example('$0 verify bundle.json --target example.com/org/app:1.0.0 --trusted-root root.json --metadata metadata/', 'a local bundle.json')
       .example('$0 verify example.com/org/app:1.0.0 --trusted-root root.json --metadata https://tuf.example.com --json', 'from a registry, JSON report')
+      .example('$0 verify app-1.0.0.tgz --trusted-root root.json', 'an exported thick bundle, offline (airgap)')
       .example(
         '$0 verify mirror.local/org/app:1.0.0 --target example.com/org/app:1.0.0 --relocation-mapping relocation-mapping.json --trusted-root root.json --metadata metadata/',
         'a relocated copy and its relocated images',

@@ -15,6 +15,8 @@ import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { signBundle } from '../../../src/workflows/tuf-sign.js';
 import { startRepositoryServer, type RunningServer } from '../../../src/workflows/serve.js';
 import { verifyBundle, type VerifyBundleOptions } from '../../../src/workflows/verify.js';
+import { exportBundle, importBundle } from '../../../src/workflows/airgap.js';
+import { create as createTar, extract as extractTar, list as listTar } from 'tar';
 import { canonicalBundle, parseBundle } from '../../../src/core/cnab/index.js';
 import { seedImage, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir, type TestImage } from '../../helpers/registry.js';
 import { makeChain, type SignedChain } from '../../helpers/intoto-chain.js';
@@ -224,6 +226,57 @@ describe('end to end: init, push, sign with in-toto, relocate, verify (docker-re
       } finally {
         await forged.close();
       }
+    });
+  });
+
+  describe('airgap (CNAB 805): export, verify offline, import', () => {
+    let archive: string;
+
+    it('export verifies, then writes a thick bundle with the images, TUF metadata and in-toto files', async () => {
+      archive = f('app-1.0.0.tgz');
+      const report = await exportBundle(ref, { output: archive, trustedRootPath: f('metadata/1.root.json'), metadata: server.url });
+      assert.equal(report.target, ref);
+      assert.equal(report.verify.verified, true);
+      assert.equal(report.intotoFiles, 4); // layout, its key, two links
+      const names: string[] = [];
+      await listTar({ file: archive, onReadEntry: (e) => void names.push(e.path) });
+      assert.ok(names.includes('bundle.json'));
+      assert.ok(names.includes('artifacts/layout/index.json'));
+      assert.ok(names.includes('artifacts/tuf/metadata/1.root.json'));
+      assert.ok(names.includes('artifacts/tuf/metadata/timestamp.json'));
+      assert.ok(names.some((n) => /^artifacts\/tuf\/metadata\/\d+\.targets\/releases\.json$/.test(n)));
+      assert.ok(names.some((n) => n.endsWith('.root.layout')));
+    });
+
+    it('verify bundle.tgz --trusted-root root.json: offline, from the metadata it carries', async () => {
+      const report = await verifyBundle({ bundle: archive, trustedRootPath: f('metadata/1.root.json'), cacheDir: f('cache-airgap') });
+      assertVerified(report, ['relocation']);
+      assert.equal(report.target?.name, ref);
+      // the CLI, as an airgapped operator runs it
+      const { stdout } = await run(process.execPath, [cliMain, 'verify', archive, '--trusted-root', f('metadata/1.root.json')]);
+      assert.match(stdout, /^VERIFIED: /m);
+    });
+
+    it('a relocated image altered inside the archive is refused (E_OCI_DIGEST_MISMATCH naming the image)', async () => {
+      const dir = f('unpacked');
+      mkdirSync(dir);
+      await extractTar({ file: archive, cwd: dir });
+      const web = JSON.parse(readFileSync(f('bundle.json'), 'utf8')).images.web.contentDigest as string;
+      writeFileSync(path.join(dir, 'artifacts/layout/blobs/sha256', web.slice(7)), '{"schemaVersion":2}');
+      const tampered = f('tampered.tgz');
+      await createTar({ file: tampered, cwd: dir, gzip: true }, ['bundle.json', 'artifacts']);
+      const report = await verifyBundle({ bundle: tampered, trustedRootPath: f('metadata/1.root.json') });
+      assert.equal(report.error?.code, 'E_OCI_DIGEST_MISMATCH');
+      assert.equal(report.error?.subject, `${a.host}/src/web:1`);
+    });
+
+    it('import relocates into the second registry and writes the mapping; the imported copy verifies', async () => {
+      const report = await importBundle(archive, `${b.host}/airgap/app`, { output: f('airgap-mapping.json') });
+      assert.equal(report.target, ref);
+      const mapping = JSON.parse(readFileSync(f('airgap-mapping.json'), 'utf8')) as Record<string, string>;
+      assert.ok(Object.values(mapping).every((v) => v.startsWith(`${b.host}/airgap/app@sha256:`)));
+      const verified = await verifyBundle(options({ bundle: `${b.host}/airgap/app:1.0.0`, relocationMapping: f('airgap-mapping.json') }));
+      assertVerified(verified);
     });
   });
 });
