@@ -16,6 +16,18 @@ export {
   type CanonicalBundle,
 } from './core/cnab/index.js';
 export {
+  loadBundleFile,
+  readBundleFile,
+  digestBundleFile,
+  canonicalizeBundleFile,
+  validateBundleFile,
+  type LoadedBundle,
+  type DigestReport,
+  type CanonicalizeReport,
+  type ValidateReport,
+} from './workflows/bundle-file.js';
+export { readThickBundle, writeThickBundle, type ThickBundleContents, type ThickBundleSource } from './adapters/archive/index.js';
+export {
   getTrustedTarget,
   downloadTrustedTarget,
   withTrustedRepository,
