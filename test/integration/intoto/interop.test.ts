@@ -36,7 +36,8 @@ steps:
     materials: [MATCH foo.py WITH PRODUCTS FROM write-code, DISALLOW *]
     products: [CREATE foo.tar.gz, DISALLOW *]
   - name: sign-off
-    functionaries: keys/dave.pub
+    functionaries: [keys/dave.pub, keys/erin.pub]
+    threshold: 2
     materials: [MATCH foo.tar.gz WITH PRODUCTS FROM package, DISALLOW *]
 inspections:
   - name: untar
@@ -48,13 +49,13 @@ inspections:
 describe('intoto interop with python in-toto 1.3.1', function () {
   this.timeout(120_000);
 
-  it('a supply chain made by cnab-trust (ed25519, ecdsa and rsa keys) passes in-toto-verify and ours; tampering fails both', () => {
+  it('a supply chain made by cnab-trust (ed25519, ecdsa and rsa keys, a threshold-2 step, three layout signatures) passes in-toto-verify and ours; tampering fails both', () => {
     const t = makeTempDir('cnab-trust-interop-');
     try {
       const work = path.join(t.dir, 'work');
       mkdirSync(work);
       writeFileSync(path.join(work, 'layout.yaml'), DESCRIPTION);
-      for (const [name, type] of [['owner-rsa', 'rsa'], ['owner-ecdsa', 'ecdsa'], ['owner-ed', 'ed25519'], ['bob', 'ed25519'], ['carl', 'ecdsa'], ['dave', 'rsa']]) {
+      for (const [name, type] of [['owner-rsa', 'rsa'], ['owner-ecdsa', 'ecdsa'], ['owner-ed', 'ed25519'], ['bob', 'ed25519'], ['carl', 'ecdsa'], ['dave', 'rsa'], ['erin', 'ed25519']]) {
         ok(runCli(work, ['intoto', 'keygen', `keys/${name}`, '--type', type!, '--bits', '2048']), `keygen ${name}`);
       }
       ok(runCli(work, ['layout', 'create', 'layout.yaml', '-o', 'root.layout']), 'layout create');
@@ -64,6 +65,7 @@ describe('intoto interop with python in-toto 1.3.1', function () {
       ok(runCli(work, ['link', 'record', 'stop', '--step', 'write-code', '--key', 'keys/bob', '-p', 'foo.py']), 'record stop');
       ok(runCli(work, ['link', 'run', '--step', 'package', '--key', 'keys/carl', '-m', 'foo.py', '-p', 'foo.tar.gz', '--', 'tar', 'zcvf', 'foo.tar.gz', 'foo.py']), 'link run');
       ok(runCli(work, ['link', 'run', '--step', 'sign-off', '--key', 'keys/dave', '-m', 'foo.tar.gz']), 'link run without command');
+      ok(runCli(work, ['link', 'run', '--step', 'sign-off', '--key', 'keys/erin', '-m', 'foo.tar.gz']), 'second sign-off (threshold 2)');
 
       // The client's directory: layout, links, public keys, the package; no sources, no private keys.
       const client = path.join(t.dir, 'client');
@@ -71,7 +73,7 @@ describe('intoto interop with python in-toto 1.3.1', function () {
       for (const f of ['root.layout', 'foo.tar.gz']) copyFileSync(path.join(work, f), path.join(client, f));
       for (const f of ['owner-rsa', 'owner-ecdsa', 'owner-ed']) copyFileSync(path.join(work, 'keys', `${f}.pub`), path.join(client, 'keys', `${f}.pub`));
       const links = spawnSync('sh', ['-c', 'ls *.link'], { cwd: work, encoding: 'utf8' }).stdout.trim().split('\n');
-      assert.equal(links.length, 3, links.join(' '));
+      assert.equal(links.length, 4, links.join(' '));
       for (const l of links) copyFileSync(path.join(work, l), path.join(client, l));
       const pyArgs = ['-l', 'root.layout', '-k', 'keys/owner-rsa.pub', 'keys/owner-ecdsa.pub', 'keys/owner-ed.pub', '-t', 'rsa', 'ecdsa', 'ed25519'];
       const ourArgs = ['intoto', 'verify', '--layout', 'root.layout', '--layout-keys', 'keys/owner-rsa.pub', 'keys/owner-ecdsa.pub', 'keys/owner-ed.pub', '--links', '.'];
@@ -106,6 +108,56 @@ describe('intoto interop with python in-toto 1.3.1', function () {
     assert.match(r.stdout, /in-toto-verify \(python reference\): PASS/);
   });
 
+  it('a sublayout made with layout create (signed by the functionary) and links in <step>.<keyid8>/ passes both verifiers', () => {
+    const t = makeTempDir('cnab-trust-interop-sub-');
+    try {
+      const w = t.dir;
+      for (const [name, type] of [['owner', 'rsa'], ['bob', 'ed25519'], ['carl', 'ecdsa'], ['dave', 'rsa']]) ok(runCli(w, ['intoto', 'keygen', `keys/${name}`, '--type', type!, '--bits', '2048']), `keygen ${name}`);
+      writeFileSync(path.join(w, 'root.yaml'), [
+        'steps:',
+        '  - {name: write-code, functionaries: keys/bob.pub, products: [CREATE foo.py, DISALLOW *]}',
+        '  - name: package',
+        '    functionaries: keys/carl.pub',
+        '    command: tar zcvf foo.tar.gz foo.py',
+        '    materials: [MATCH foo.py WITH PRODUCTS FROM write-code, DISALLOW *]',
+        '    products: [CREATE foo.tar.gz, DISALLOW *]',
+        '',
+      ].join('\n'));
+      writeFileSync(path.join(w, 'sub.yaml'), [
+        'steps:',
+        '  - {name: review, functionaries: keys/dave.pub, materials: [ALLOW foo.py]}',
+        '  - name: tar',
+        '    functionaries: keys/dave.pub',
+        '    command: tar zcvf foo.tar.gz foo.py',
+        '    materials: [MATCH foo.py WITH MATERIALS FROM review, DISALLOW *]',
+        '    products: [CREATE foo.tar.gz, DISALLOW *]',
+        '',
+      ].join('\n'));
+      ok(runCli(w, ['layout', 'create', 'root.yaml', '-o', 'root.layout', '--key', 'keys/owner']), 'root layout');
+      const sub = runCli(w, ['layout', 'create', 'sub.yaml', '-o', 'sub.tmp', '--key', 'keys/carl', '--json']);
+      ok(sub, 'sublayout');
+      const carl8 = (JSON.parse(sub.stdout) as { signatures: { keyid: string }[] }).signatures[0]!.keyid.slice(0, 8);
+      const client = path.join(w, 'client');
+      mkdirSync(path.join(client, 'keys'), { recursive: true });
+      copyFileSync(path.join(w, 'sub.tmp'), path.join(client, `package.${carl8}.link`));
+      mkdirSync(path.join(client, `package.${carl8}`));
+      ok(runCli(w, ['link', 'record', 'start', '--step', 'write-code', '--key', 'keys/bob', '-d', 'client']), 'record start');
+      writeFileSync(path.join(w, 'foo.py'), 'x\n');
+      ok(runCli(w, ['link', 'record', 'stop', '--step', 'write-code', '--key', 'keys/bob', '-p', 'foo.py', '-d', 'client']), 'record stop');
+      ok(runCli(w, ['link', 'run', '--step', 'review', '--key', 'keys/dave', '-m', 'foo.py', '-d', `client/package.${carl8}`]), 'review');
+      ok(runCli(w, ['link', 'run', '--step', 'tar', '--key', 'keys/dave', '-m', 'foo.py', '-p', 'foo.tar.gz', '-d', `client/package.${carl8}`, '--', 'tar', 'zcvf', 'foo.tar.gz', 'foo.py']), 'tar');
+      for (const f of ['root.layout', 'foo.tar.gz', 'keys/owner.pub']) copyFileSync(path.join(w, f), path.join(client, f));
+      const py = path.join(w, 'py');
+      cpSync(client, py, { recursive: true });
+      ok(python(py, 'in-toto-verify', ['-l', 'root.layout', '-k', 'keys/owner.pub', '-t', 'rsa']), 'python verify with sublayout');
+      const ours = runCli(client, ['intoto', 'verify', '--layout', 'root.layout', '--layout-keys', 'keys/owner.pub', '--json']);
+      ok(ours, 'our verify with sublayout');
+      assert.ok((JSON.parse(ours.stdout) as { steps: { sublayout?: boolean }[] }).steps.some((s) => s.sublayout));
+    } finally {
+      t.remove();
+    }
+  });
+
   it('links recorded by in-toto-run and in-toto-record pass our verifier under a layout we wrote', () => {
     const t = makeTempDir('cnab-trust-interop-py-');
     try {
@@ -115,7 +167,7 @@ describe('intoto interop with python in-toto 1.3.1', function () {
       const work = path.join(t.dir, 'work');
       mkdirSync(work);
       ok(runCli(t.dir, ['intoto', 'keygen', 'keys/owner', '--type', 'ecdsa']), 'keygen owner');
-      writeFileSync(path.join(t.dir, 'layout.yaml'), DESCRIPTION.replace(/  - name: sign-off\n(.*\n){2}/, ''));
+      writeFileSync(path.join(t.dir, 'layout.yaml'), DESCRIPTION.replace(/  - name: sign-off\n(.*\n){3}/, ''));
       ok(runCli(t.dir, ['layout', 'create', 'layout.yaml', '-o', 'work/root.layout', '--key', 'keys/owner']), 'layout create --key');
       ok(python(work, 'in-toto-record', ['start', '-n', 'write-code', '-k', '../keys/bob', '-t', 'ed25519']), 'in-toto-record start');
       writeFileSync(path.join(work, 'foo.py'), 'print("hello")\n');
