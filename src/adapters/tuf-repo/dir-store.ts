@@ -106,7 +106,8 @@ export class DirRepositoryStore {
     return { md: parseTargets(bytes, rel), bytes: bytes.length };
   }
 
-  async #write(rel: string, bytes: Uint8Array | string): Promise<void> {
+  /** Write one repository file atomically (the one place files are written; tests observe the order here). */
+  protected async writeRepositoryFile(rel: string, bytes: Uint8Array | string): Promise<void> {
     await writeFileAtomic(path.join(this.dir, rel), bytes, { mode: 0o644, mkdirs: true });
     this.written.files++;
     this.written.bytes += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
@@ -114,14 +115,14 @@ export class DirRepositoryStore {
 
   /** Write a publication in the safe order (see the module comment). */
   async publish(p: Publication): Promise<void> {
-    for (const t of p.targetFiles ?? []) await this.#write(targetFilePath(t.name, t.sha256), t.bytes);
+    for (const t of p.targetFiles ?? []) await this.writeRepositoryFile(targetFilePath(t.name, t.sha256), t.bytes);
     // Delegated roles before their delegators does not matter to clients (snapshot decides), but keep it stable.
-    for (const r of p.targetsRoles ?? []) await this.#write(roleFilePath(r.role, r.version), r.bytes);
-    if (p.snapshot !== undefined) await this.#write(roleFilePath('snapshot', p.snapshot.version), p.snapshot.bytes);
-    if (p.timestamp !== undefined) await this.#write('timestamp.json', p.timestamp);
+    for (const r of p.targetsRoles ?? []) await this.writeRepositoryFile(roleFilePath(r.role, r.version), r.bytes);
+    if (p.snapshot !== undefined) await this.writeRepositoryFile(roleFilePath('snapshot', p.snapshot.version), p.snapshot.bytes);
+    if (p.timestamp !== undefined) await this.writeRepositoryFile('timestamp.json', p.timestamp);
     if (p.root !== undefined) {
-      await this.#write(roleFilePath('root', p.root.version), p.root.bytes);
-      await this.#write('root.json', p.root.bytes);
+      await this.writeRepositoryFile(roleFilePath('root', p.root.version), p.root.bytes);
+      await this.writeRepositoryFile('root.json', p.root.bytes);
     }
   }
 
