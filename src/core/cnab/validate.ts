@@ -5,18 +5,11 @@
  *
  * Errors name the JSON path of the offending value and the schema rule it broke (E_BUNDLE_SCHEMA).
  */
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import formatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CnabTrustError } from '../errors.js';
 import { formatJsonPath, jsonPointerToPath } from '../json/index.js';
-import bundleSchema from './schema/bundle.schema.js';
-import definitionsSchema from './schema/definitions.schema.js';
 import type { Bundle } from './model.js';
-
-// ajv and ajv-formats are CommonJS with an ES-style `default` export; under NodeNext the default import is
-// the module object, whose `.default` is the class/plugin.
-const Ajv = AjvModule.default;
-const addFormats = formatsModule.default;
+import * as generated from './schema/bundle-validator.generated.js';
 
 export const BUNDLE_SCHEMA_ID = 'https://cnab.io/v1/bundle.schema.json';
 export const DEFINITIONS_SCHEMA_ID = 'https://cnab.io/v1/definitions.schema.json';
@@ -30,27 +23,27 @@ export interface SchemaViolation {
   message: string;
 }
 
-interface Validators {
+export interface Validators {
   bundle: ValidateFunction;
   definition: ValidateFunction;
 }
 
 let validators: Validators | undefined;
 
-/** Compile once, on first use (compiling costs a few milliseconds; commands that never validate skip it). */
-function getValidators(): Validators {
-  if (validators === undefined) {
-    // strict: false because the published schemas use keywords ajv's strict mode rejects (e.g.
-    // `additionalProperties` beside `type: array` in `requiredExtensions`); they are the spec, not ours to change.
-    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
-    addFormats(ajv);
-    ajv.addSchema(definitionsSchema, DEFINITIONS_SCHEMA_ID);
-    ajv.addSchema(bundleSchema, BUNDLE_SCHEMA_ID);
-    validators = {
-      bundle: ajv.getSchema(BUNDLE_SCHEMA_ID)!,
-      definition: ajv.getSchema(DEFINITIONS_SCHEMA_ID)!,
-    };
-  }
+/**
+ * The ajv options the schemas are compiled with, ahead of time (`schema/bundle-validator.generated.ts`).
+ * strict: false because the published schemas use keywords ajv's strict mode rejects (e.g. `additionalProperties`
+ * beside `type: array` in `requiredExtensions`); they are the spec, not ours to change.
+ */
+export const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: true } as const;
+
+/**
+ * The validators: ajv's standalone code generated ahead of time from the schemas with `AJV_OPTIONS` (compiling
+ * them at run time took ~200 ms per process, most of `cnab-trust verify`'s start-up). The generator and a test that
+ * the generated module matches the schemas are in `test/helpers/bundle-validator-source.ts`.
+ */
+export function getValidators(): Validators {
+  validators ??= { bundle: generated.bundle as unknown as ValidateFunction, definition: generated.definition as unknown as ValidateFunction };
   return validators;
 }
 
