@@ -35,6 +35,19 @@ export {
   type TrustedTarget,
 } from './workflows/tuf-get.js';
 export { TufClient, type TufClientOptions } from './adapters/tuf/tuf-client.js';
+export { repositoryStatus, listBundles, type StatusReport, type RoleStatus, type ListedTarget } from './workflows/tuf-status.js';
+export {
+  signStaged,
+  exportStaged,
+  importStaged,
+  publishStagedChange,
+  discardStagedChange,
+  refreshOnline,
+  changeRoleKeys,
+  type RotateOptions,
+  type RotateReport,
+  type StagedReport,
+} from './workflows/tuf-metadata.js';
 export { startRepositoryServer, type RepositoryServerOptions, type RunningServer } from './workflows/serve.js';
 export {
   parseReference,

@@ -13,7 +13,7 @@ import { toTufKey } from '../core/tuf/keys.js';
 import { RELEASES, TARGETS, isTopLevelRole } from '../core/tuf/naming.js';
 import { signMetadata } from '../core/tuf/signing.js';
 import { mergeSignatures, stagedFromJson, stagedRoles, stagedToJson, type StagedChange, type StagedRequirement } from '../core/tuf/staged.js';
-import { nextTargets, rootWithRoleKeys, targetsWithDelegatedKeys, type KeyChange } from '../core/tuf/transitions.js';
+import { nextRoot, nextTargets, rootWithRoleKeys, targetsWithDelegatedKeys, type KeyChange } from '../core/tuf/transitions.js';
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
 import { FileKeyStore, readPublicKeyFile } from '../adapters/keystore/file-keystore.js';
 import type { PassphraseSource } from '../adapters/keystore/passphrase.js';
@@ -136,19 +136,44 @@ export async function discardStagedChange(opts: RepoOptions): Promise<{ discarde
   });
 }
 
-/** `metadata refresh`: new snapshot and timestamp versions with fresh expiry, signed with the online keys. */
-export async function refreshOnline(opts: RepoOptions): Promise<{ versions: Record<string, number> }> {
+/**
+ * `metadata refresh`: new snapshot and timestamp versions with fresh expiry, signed with the online keys. With
+ * `roles`, those roles are renewed too (same content, version + 1, fresh expiry): `targets/releases` (with its bins),
+ * `targets`, `root` (through N+1.root.json). A renewal whose keys are not here is staged like any change.
+ */
+export async function refreshOnline(opts: RepoOptions & { roles?: string[] }): Promise<{ versions: Record<string, number>; published: boolean }> {
   const ctx = await openRepository(opts);
   return withLock(ctx, async () => {
     const repo = await LoadedRepository.load(ctx.store);
-    const r = await commitChange(ctx, repo, {
-      description: 'refresh snapshot and timestamp',
+    const change: Change = {
+      description: `refresh ${['snapshot', 'timestamp', ...(opts.roles ?? [])].join(', ')}`,
       targetsRoles: new Map(),
       targetFiles: [],
       renewOnline: true,
-      besideStaged: true,
-    });
-    return { versions: r.versions };
+      besideStaged: (opts.roles ?? []).length === 0,
+    };
+    for (const role of opts.roles ?? []) {
+      if (role === 'snapshot' || role === 'timestamp') continue;
+      if (role === 'root') {
+        change.root = nextRoot(repo.root, ctx.now, ctx.days('root'));
+      } else if (role === TARGETS || role === RELEASES) {
+        change.targetsRoles.set(role, nextTargets(await repo.targetsRole(role), ctx.now, ctx.days(role)));
+        if (role === RELEASES) {
+          // TAP 15 bins expire like targets/releases: renew them with it.
+          const succinct = (await repo.targetsRole(RELEASES)).signed.delegations?.succinctRoles;
+          for (const bin of succinct?.getRoles() ?? []) {
+            change.targetsRoles.set(bin, nextTargets(await repo.targetsRole(bin), ctx.now, ctx.days(bin)));
+          }
+        }
+      } else {
+        throw new CnabTrustError('E_USAGE', `cannot refresh role ${role}`, {
+          subject: role,
+          hint: 'roles: root, targets, targets/releases (snapshot and timestamp are always refreshed)',
+        });
+      }
+    }
+    const r = await commitChange(ctx, repo, change);
+    return { versions: r.versions, published: r.published };
   });
 }
 

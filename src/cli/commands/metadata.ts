@@ -118,13 +118,21 @@ const discard: CommandModule<OutputFlags, RepoArgs> = {
   }),
 };
 
-const refresh: CommandModule<OutputFlags, RepoArgs> = {
+interface RefreshArgs extends RepoArgs {
+  role?: string[];
+}
+
+const refresh: CommandModule<OutputFlags, RefreshArgs> = {
   command: 'refresh',
-  describe: 're-sign snapshot and timestamp with fresh expiry (cron or CI)',
-  builder: (y) => repoOptions(y as Argv<OutputFlags>).example('$0 metadata refresh', 'run daily') as unknown as Argv<RepoArgs>,
-  handler: handle<RepoArgs>(async (args) => {
+  describe: 're-sign snapshot and timestamp with fresh expiry (cron or CI); --role renews others too',
+  builder: (y) =>
+    repoOptions(y as Argv<OutputFlags>)
+      .option('role', { type: 'string', array: true, describe: 'also renew: targets/releases (and its bins), targets, root' })
+      .example('$0 metadata refresh', 'run daily')
+      .example('$0 metadata refresh --role targets/releases', 'monthly, when no bundle was signed') as unknown as Argv<RefreshArgs>,
+  handler: handle<RefreshArgs>(async (args) => {
     const { refreshOnline } = await import('../../workflows/tuf-metadata.js');
-    const r = await refreshOnline({ metadataDir: args.metadata, keysDir: args.keys });
+    const r = await refreshOnline({ metadataDir: args.metadata, keysDir: args.keys, ...(args.role === undefined ? {} : { roles: args.role }) });
     printResult(args, r, () => `refreshed: ${Object.entries(r.versions).map(([k, v]) => `${k} v${v}`).join(', ')}`);
   }),
 };

@@ -14,7 +14,7 @@ import { repoRoot } from '../../helpers/paths.js';
 import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { signBundle } from '../../../src/workflows/tuf-sign.js';
 import { listBundles, repositoryStatus } from '../../../src/workflows/tuf-status.js';
-import { changeRoleKeys } from '../../../src/workflows/tuf-metadata.js';
+import { changeRoleKeys, refreshOnline } from '../../../src/workflows/tuf-metadata.js';
 import { DirRepositoryStore } from '../../../src/adapters/tuf-repo/dir-store.js';
 import { GUN, clientGet, pinnedBundle } from './helpers.js';
 
@@ -104,6 +104,18 @@ describe('TUF repository: hashed bins, write order, delegated expiry, CLI walkth
     await signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.0`, now });
     const e = await rejectsCode(clientGet(d.metadataDir, `${GUN}:1.0.0`, new Date(now.getTime() + 0.75 * DAY)), 'E_TUF_EXPIRED');
     assert.equal(e.subject, 'targets/releases');
+  });
+
+  it('refresh --role targets/releases renews it and its bins before they expire', async () => {
+    const now = new Date();
+    await initRepository({ ...d, gun: GUN, now, bins: 4, expiryDays: { 'targets/releases': 0.5, snapshot: 3, timestamp: 3 } });
+    await signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.0`, now });
+    const later = new Date(now.getTime() + 0.75 * DAY);
+    await rejectsCode(clientGet(d.metadataDir, `${GUN}:1.0.0`, later), 'E_TUF_EXPIRED');
+    const r = await refreshOnline({ ...d, now: new Date(now.getTime() + 0.4 * DAY), roles: ['targets/releases'] });
+    assert.equal(Object.keys(r.versions).filter((k) => k.startsWith('targets/releases')).length, 5);
+    assert.equal((await clientGet(d.metadataDir, `${GUN}:1.0.0`, later)).custom.name, 'helloworld');
+    await rejectsCode(refreshOnline({ ...d, roles: ['targets/other'] }), 'E_USAGE');
   });
 
   it('CLI: the two-person root change of the README', async () => {
