@@ -294,7 +294,7 @@ async function findTrustedTarget(name: string, options: VerifyBundleOptions, now
     checks.push(`metadata refreshed from ${options.metadata} (root, timestamp, snapshot, targets: signatures, thresholds, versions, expiry)`);
   }
   try {
-    await client.refresh();
+    if (agreed === undefined) await client.refresh(); // openAgreeingRepository returns a refreshed client
     const { target, role } = await client.getTargetWithRole(name);
     if (agreed !== undefined && (agreed.length !== target.length || JSON.stringify(agreed.hashes) !== JSON.stringify(target.hashes))) {
       throw new CnabTrustError('E_TUF_CONSENSUS', `the repository read again disagrees with the agreed target ${name}`, { subject: name });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TufTestRepo, RELEASES } from '../../helpers/tuf-repo.js';
@@ -194,6 +194,55 @@ describe('verify: a local bundle.json against a TUF repository directory (CNAB-S
       const report = await verifyBundle(options({ target: 'example.com/example-org/example-bundle:9.9.9' }));
       assert.equal(report.error?.code, 'E_TUF_TARGET_NOT_FOUND');
     });
+  });
+
+  describe('TAP 4 (--map): the target resolved across two repositories with different roots', () => {
+    function twoRepositories(label: string, bBytes: Buffer): { map: string; roots: string; bundleFile: string; gun: string } {
+      const dir = path.join(tmp.dir, label);
+      const chain = makeChain(canonical);
+      const a = new TufTestRepo(path.join(dir, 'a'));
+      const b = new TufTestRepo(path.join(dir, 'b'));
+      addRelease(a, '1.0.0', canonical, { chain });
+      addRelease(b, '1.0.0', bBytes);
+      a.publish();
+      b.publish();
+      mkdirSync(path.join(dir, 'roots'));
+      writeFileSync(path.join(dir, 'roots/A.root.json'), a.trustedRoot());
+      writeFileSync(path.join(dir, 'roots/B.root.json'), b.trustedRoot());
+      const map = path.join(dir, 'map.json');
+      writeFileSync(map, JSON.stringify({ repositories: { A: [a.dir], B: [b.dir] }, mapping: [{ paths: ['*'], repositories: ['A', 'B'], threshold: 2, terminating: true }] }));
+      const bundleFile = path.join(dir, 'bundle.json');
+      writeFileSync(bundleFile, canonical);
+      return { map, roots: path.join(dir, 'roots'), bundleFile, gun: a.gun };
+    }
+
+    it('verifies when both repositories sign the same length and hashes (in-toto from the first)', async () => {
+      const r = twoRepositories('tap4-agree', canonical);
+      const report = await verifyBundle({ bundle: r.bundleFile, target: `${r.gun}:1.0.0`, map: r.map, trustedRootsDir: r.roots });
+      assertVerified(report, ['relocation']);
+      assert.match(report.steps[0]!.checks![0]!, /TAP 4 map .*: repositories A, B sign the same length and hashes/);
+    });
+
+    it('refuses when they disagree: E_TUF_CONSENSUS at the tuf stage', async () => {
+      const r = twoRepositories('tap4-disagree', Buffer.from('{"other":"bytes"}'));
+      const report = await verifyBundle({ bundle: r.bundleFile, target: `${r.gun}:1.0.0`, map: r.map, trustedRootsDir: r.roots });
+      assert.equal(report.error?.code, 'E_TUF_CONSENSUS');
+      assert.deepEqual(report.steps.map((s) => s.name), ['tuf']);
+    });
+  });
+
+  it('an unreachable metadata server: not verified, E_TUF_FETCH, exit 3 from the CLI', async () => {
+    const { bundleFile, repo } = repository('unreachable', (r) => addRelease(r, '1.0.0', canonical));
+    const root = path.join(path.dirname(bundleFile), 'root.json');
+    const args = ['verify', bundleFile, '--target', `${repo.gun}:1.0.0`, '--trusted-root', root, '--metadata', 'http://127.0.0.1:9/'];
+    const e = await run(process.execPath, [cliMain, ...args, '--json']).then(
+      () => assert.fail('must fail'),
+      (err: { code: number; stdout: string }) => err,
+    );
+    assert.equal(e.code, 3);
+    const report = JSON.parse(e.stdout);
+    assert.equal(report.verified, false);
+    assert.equal(report.error.code, 'E_TUF_FETCH');
   });
 
   describe('cnab-trust verify (CLI)', () => {
