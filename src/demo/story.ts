@@ -113,6 +113,7 @@ export async function runStory(n: Narrator): Promise<void> {
     const pushed = await push('bundle.json', `oci:registry-a:1.0.0`, { fixup: true, images: 'oci:upstream' });
     await linkRecordStop({ step: 'fixup', key: 'keys/bob', products: ['bundle.json'], metadataDirectory: 'links' });
     for (const i of pushed.images) n.say(`   pinned ${i.image}: ${i.reference} = ${i.digest}`);
+    n.say('   (a fixup changes bundle.json, so it comes before signing; a later push of a signed bundle must not fix up)');
     n.say(`   pushed into oci:registry-a:1.0.0 (cnab-to-oci layout: bundle config blob + index ${pushed.digest.slice(0, 19)}…)`);
 
     n.step('step "canonicalize" (carl): cnab-trust canonicalize bundle.json -o bundle.canonical.json, recorded as a link');

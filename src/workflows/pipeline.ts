@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CnabTrustError } from '../core/errors.js';
+import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import type { VerifyReport } from '../core/verify/report.js';
 import { writeFileAtomic } from '../adapters/fs/index.js';
 import { signBundle, type SignReport } from './tuf-sign.js';
@@ -47,7 +47,8 @@ export interface PipelineReport {
   ok: boolean;
   ref: string;
   pushedTo: string;
-  sign: Pick<SignReport, 'target' | 'role' | 'published' | 'versions'> & { layout?: string; links: string[] };
+  /** null when signing failed (see `error`). */
+  sign: (Pick<SignReport, 'target' | 'role' | 'published' | 'versions'> & { layout?: string; links: string[] }) | null;
   push: Pick<PushReport, 'reference' | 'digest'> | null;
   verify: VerifyReport | null;
   error?: ReturnType<CnabTrustError['toJSON']>;
@@ -58,46 +59,57 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
   const keysDir = options.keysDir ?? 'keys';
   const pushTo = options.pushTo ?? options.ref;
 
-  // 1. sign (CNAB-Sec 302): targets/releases signs the bundle target
-  const signed = await signBundle({
-    input: options.bundle,
-    ref: options.ref,
-    metadataDir,
-    keysDir,
-    ...(options.layout === undefined ? {} : { layout: options.layout }),
-    ...(options.layoutKeys === undefined ? {} : { layoutKeys: options.layoutKeys }),
-    ...(options.links === undefined ? {} : { links: options.links }),
-  });
-  const report: PipelineReport = {
-    ok: false,
-    ref: options.ref,
-    pushedTo: pushTo,
-    sign: {
-      target: signed.target,
-      role: signed.role,
-      published: signed.published,
-      versions: signed.versions,
-      ...(signed.layout === undefined ? {} : { layout: signed.layout.name }),
-      links: signed.links.map((l) => l.name),
-    },
-    push: null,
-    verify: null,
-  };
+  const report: PipelineReport = { ok: false, ref: options.ref, pushedTo: pushTo, sign: null, push: null, verify: null };
   const finish = async (): Promise<PipelineReport> => {
     if (options.reportPath !== undefined) await writeFileAtomic(options.reportPath, JSON.stringify(report, null, 2) + '\n');
     return report;
   };
-  if (!signed.published) {
-    report.error = new CnabTrustError('E_TUF_STAGED', `the change for ${options.ref} is staged, waiting for signatures; nothing was published`, {
-      subject: options.ref,
-      hint: 'the layout needs the top-level targets key (offline): sign the staged change (cnab-trust metadata sign), then run the pipeline again',
-    }).toJSON();
+  /** A failure of a stage ends the pipeline with the report written (CI keeps it); misuse and bugs are thrown. */
+  const failed = async (e: unknown): Promise<PipelineReport> => {
+    if (!isCnabTrustError(e) || e.category === 'usage' || e.category === 'internal') throw e;
+    report.error = e.toJSON();
     return finish();
+  };
+
+  // 1. sign (CNAB-Sec 302): targets/releases signs the bundle target
+  let signed: SignReport;
+  try {
+    signed = await signBundle({
+      input: options.bundle,
+      ref: options.ref,
+      metadataDir,
+      keysDir,
+      ...(options.layout === undefined ? {} : { layout: options.layout }),
+      ...(options.layoutKeys === undefined ? {} : { layoutKeys: options.layoutKeys }),
+      ...(options.links === undefined ? {} : { links: options.links }),
+    });
+  } catch (e) {
+    return failed(e);
+  }
+  report.sign = {
+    target: signed.target,
+    role: signed.role,
+    published: signed.published,
+    versions: signed.versions,
+    ...(signed.layout === undefined ? {} : { layout: signed.layout.name }),
+    links: signed.links.map((l) => l.name),
+  };
+  if (!signed.published) {
+    return failed(
+      new CnabTrustError('E_TUF_STAGED', `the change for ${options.ref} is staged, waiting for signatures; nothing was published`, {
+        subject: options.ref,
+        hint: 'the layout needs the top-level targets key (offline): sign the staged change (cnab-trust metadata sign), then run the pipeline again',
+      }),
+    );
   }
 
   // 2. push (CNAB 200): the same bytes that were signed
-  const pushed = await push(options.bundle, pushTo, options.registry ?? {});
-  report.push = { reference: pushed.reference, digest: pushed.digest };
+  try {
+    const pushed = await push(options.bundle, pushTo, options.registry ?? {});
+    report.push = { reference: pushed.reference, digest: pushed.digest };
+  } catch (e) {
+    return failed(e);
+  }
 
   // 3. verify from the registry with a fresh cache, as an installer would (CNAB-Sec 303)
   const cache = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-pipeline-cache-'));

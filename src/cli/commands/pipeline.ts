@@ -60,14 +60,18 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
     });
     printResult(args, report, () =>
       [
-        `signed   ${report.sign.target.name} in ${report.sign.role} (sha256 ${report.sign.target.hashes['sha256']})${report.sign.published ? '' : ' (STAGED, not published)'}`,
+        ...(report.sign
+          ? [`signed   ${report.sign.target.name} in ${report.sign.role} (sha256 ${report.sign.target.hashes['sha256']})${report.sign.published ? '' : ' (STAGED, not published)'}`]
+          : []),
         ...(report.push ? [`pushed   ${report.push.reference} (${report.push.digest})`] : []),
         ...(report.verify ? [formatVerifyReport(report.verify)] : []),
         ...(report.ok ? [] : [`pipeline FAILED${report.error ? `: error[${report.error.code}] ${report.error.message}` : ''}`]),
         ...(args.report === undefined ? [] : [`report written to ${args.report}`]),
       ].join('\n'),
     );
-    return report.ok ? 0 : 1;
+    if (report.ok) return 0;
+    const { CnabTrustError, exitStatusOf } = await import('../../core/errors.js');
+    return report.error === undefined ? 1 : exitStatusOf(new CnabTrustError(report.error.code, report.error.message));
   }),
 };
 

@@ -4,7 +4,8 @@
  * $GITHUB_OUTPUT file, exit status, ::error:: annotation).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKey } from '../../../src/core/crypto/keygen.js';
 import path from 'node:path';
 import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { seedImage, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir, type TestImage } from '../../helpers/registry.js';
@@ -80,6 +81,25 @@ describe('pipeline and the GitHub Action: sign -> push -> verify from the regist
     assert.equal(report.ok, false);
     assert.equal(report.verify.verified, false);
     assert.match(report.error.code, /^E_TUF_/);
+  });
+
+  it('a layout without the offline targets key: staged, nothing published or pushed, E_TUF_STAGED in the report, exit 1', async () => {
+    await initRepository({ gun, metadataDir: f('staged-metadata'), keysDir: f('staged-keys') });
+    const root = JSON.parse(readFileSync(f('staged-metadata/1.root.json'), 'utf8'));
+    rmSync(f(`staged-keys/${root.signed.roles.targets.keyids[0]}.key`));
+    const owner = generateKey('ed25519');
+    writeFileSync(f('owner.pub'), owner.publicFile);
+    writeFileSync(f('root.layout'), '{"signed":{},"signatures":[]}');
+    const r = exec([
+      cliMain, 'pipeline', '--bundle', f('bundle-1.json'), '--ref', `${gun}:1.0.9`, '--metadata', f('staged-metadata'), '--keys', f('staged-keys'),
+      '--layout', f('root.layout'), '--layout-keys', f('owner.pub'), '--report', f('report-staged.json'),
+    ]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const report = JSON.parse(readFileSync(f('report-staged.json'), 'utf8'));
+    assert.equal(report.ok, false);
+    assert.equal(report.error.code, 'E_TUF_STAGED');
+    assert.equal(report.push, null);
+    assert.equal(report.verify, null);
   });
 
   describe('the GitHub Action entry point (dist/src/action/main.js) with INPUT_* variables', () => {
