@@ -13,7 +13,7 @@ import { toTufKey } from '../core/tuf/keys.js';
 import { RELEASES, TARGETS, isTopLevelRole } from '../core/tuf/naming.js';
 import { signMetadata } from '../core/tuf/signing.js';
 import { mergeSignatures, stagedFromJson, stagedRoles, stagedToJson, type StagedChange, type StagedRequirement } from '../core/tuf/staged.js';
-import { nextRoot, nextTargets, rootWithRoleKeys, targetsWithDelegatedKeys, type KeyChange } from '../core/tuf/transitions.js';
+import { nextRoot, nextTargets, releasesIntoBins, rootWithRoleKeys, targetsWithDelegatedKeys, type KeyChange } from '../core/tuf/transitions.js';
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
 import { FileKeyStore, readPublicKeyFile } from '../adapters/keystore/file-keystore.js';
 import type { PassphraseSource } from '../adapters/keystore/passphrase.js';
@@ -274,5 +274,30 @@ export async function changeRoleKeys(opts: RotateOptions): Promise<RotateReport>
       threshold: t,
       ...result,
     };
+  });
+}
+
+/** `metadata rebin --bins N`: move the bundle targets of a flat `targets/releases` into TAP 15 hashed bins. */
+export async function rebinReleases(opts: RepoOptions & { bins: number }): Promise<StagedReport & { bins: number; targets: number }> {
+  const ctx = await openRepository(opts);
+  return withLock(ctx, async () => {
+    const repo = await LoadedRepository.load(ctx.store);
+    const targets = await repo.targetsRole(TARGETS);
+    const d = targets.signed.delegations;
+    const role = d?.roles?.[RELEASES];
+    if (d === undefined || role === undefined) {
+      throw new CnabTrustError('E_TUF_DELEGATION', `targets does not delegate ${RELEASES}`, { subject: RELEASES });
+    }
+    const releases = await repo.targetsRole(RELEASES);
+    const keys = { keys: role.keyIDs.map((id) => d.keys[id]!).filter((k) => k !== undefined), threshold: role.threshold };
+    const changed = releasesIntoBins(releases, keys, opts.bins, ctx.now, (r) => ctx.days(r));
+    const result = await commitChange(ctx, repo, {
+      description: `move ${RELEASES} into ${opts.bins} bins`,
+      targetsRoles: changed,
+      targetFiles: [],
+    });
+    ctx.config.bins = opts.bins;
+    await ctx.saveConfig();
+    return { description: `move ${RELEASES} into ${opts.bins} bins`, ...result, bins: opts.bins, targets: Object.keys(releases.signed.targets).length };
   });
 }

@@ -9,6 +9,9 @@ import { delegatedRoleKeys, topLevelRoleKeys, type RoleKeys } from '../core/tuf/
 import type { StagedRequirement } from '../core/tuf/staged.js';
 import { LoadedRepository, openRepository, parentOf, readStaged, stagedRequirements, type RepoOptions } from './tuf-repository.js';
 
+/** Above this many targets in a flat targets/releases, status suggests hashed bins (see bench/tuf-sign). */
+export const FLAT_TARGETS_WARNING = 2000;
+
 export interface RoleStatus {
   role: string;
   version: number;
@@ -78,6 +81,12 @@ export async function repositoryStatus(opts: StatusOptions): Promise<StatusRepor
     if (r.role !== 'root' && r.localKeys.length < r.threshold && (r.role === 'snapshot' || r.role === 'timestamp')) {
       warnings.push(`${r.role} is an online role but only ${r.localKeys.length}/${r.threshold} of its keys are in ${ctx.keys.dir}`);
     }
+  }
+  const releasesTargets = Object.keys((await repo.targetsRole(RELEASES)).signed.targets).length;
+  if (succinct === undefined && releasesTargets > FLAT_TARGETS_WARNING) {
+    warnings.push(
+      `${RELEASES} holds ${releasesTargets} targets in one file: every sign rewrites it and clients parse it slowly; move them into hashed bins (cnab-trust metadata rebin --bins N)`,
+    );
   }
   const staged = await readStaged(ctx);
   if (staged !== undefined) warnings.push(`a change is staged and waits for signatures: ${staged.description}`);

@@ -196,6 +196,24 @@ const revoke: CommandModule<OutputFlags, KeyArgs> = {
   handler: handle<KeyArgs>((args) => runKeyChange(args, 'revoke')),
 };
 
+interface RebinArgs extends RepoArgs {
+  bins: number;
+}
+
+const rebin: CommandModule<OutputFlags, RebinArgs> = {
+  command: 'rebin',
+  describe: 'move the targets of a flat targets/releases into TAP 15 hashed bins (one sign then rewrites one bin)',
+  builder: (y) =>
+    repoOptions(y as Argv<OutputFlags>)
+      .option('bins', { type: 'number', demandOption: true, describe: 'number of bins (a power of 2)' })
+      .example('$0 metadata rebin --bins 1024', 'when a repository grows past a few thousand bundles') as unknown as Argv<RebinArgs>,
+  handler: handle<RebinArgs>(async (args) => {
+    const { rebinReleases } = await import('../../workflows/tuf-metadata.js');
+    const r = await rebinReleases({ metadataDir: args.metadata, keysDir: args.keys, bins: args.bins });
+    printResult(args, r, () => [`moved ${r.targets} target(s) into ${r.bins} bins`, ...stagedLines(r)].join('\n'));
+  }),
+};
+
 const metadata: CommandModule<OutputFlags, OutputFlags> = {
   command: 'metadata <command>',
   describe: 'TUF repository maintenance: staged signatures, key rotation and revocation, refresh',
@@ -209,6 +227,7 @@ const metadata: CommandModule<OutputFlags, OutputFlags> = {
       .command(rotate as unknown as CommandModule<OutputFlags, OutputFlags>)
       .command(revoke as unknown as CommandModule<OutputFlags, OutputFlags>)
       .command(refresh as unknown as CommandModule<OutputFlags, OutputFlags>)
+      .command(rebin as unknown as CommandModule<OutputFlags, OutputFlags>)
       .demandCommand(1),
   handler: () => undefined,
 };

@@ -209,18 +209,7 @@ export function initialRepository(p: InitParams): InitialRepository {
   const targetsRoles = new Map<string, Metadata<Targets>>([['targets', targets]]);
   let releasesDelegations: Delegations | undefined;
   if (p.bins !== undefined) {
-    const bitLength = Math.log2(p.bins);
-    if (!Number.isInteger(bitLength) || bitLength < 1 || bitLength > 16) {
-      throw new CnabTrustError('E_USAGE', `--bins must be a power of 2 between 2 and 65536, got ${p.bins}`, {
-        subject: '--bins',
-      });
-    }
-    const succinct = new SuccinctRoles({
-      keyIDs: [...new Set(rel.keys.map((k) => k.keyID))],
-      threshold: rel.threshold,
-      bitLength,
-      namePrefix: RELEASES_BINS_PREFIX,
-    });
+    const succinct = succinctBins(rel, p.bins);
     releasesDelegations = new Delegations({ keys: keyMap(rel.keys), succinctRoles: succinct });
     for (const bin of succinct.getRoles()) {
       targetsRoles.set(bin, emptyTargets(p.now, p.days(bin)));
@@ -239,6 +228,52 @@ export function initialRepository(p: InitParams): InitialRepository {
     ),
   );
   return { root, targetsRoles };
+}
+
+/** TAP 15: `bins` (a power of 2) succinct hashed bins named `targets/releases/bins-XX`, with the given keys. */
+function succinctBins(keys: RoleKeySet, bins: number): SuccinctRoles {
+  const bitLength = Math.log2(bins);
+  if (!Number.isInteger(bitLength) || bitLength < 1 || bitLength > 16) {
+    throw new CnabTrustError('E_USAGE', `--bins must be a power of 2 between 2 and 65536, got ${bins}`, { subject: '--bins' });
+  }
+  return new SuccinctRoles({
+    keyIDs: [...new Set(keys.keys.map((k) => k.keyID))],
+    threshold: keys.threshold,
+    bitLength,
+    namePrefix: RELEASES_BINS_PREFIX,
+  });
+}
+
+/**
+ * Move a flat `targets/releases` into TAP 15 bins: its next version keeps no targets and delegates every path to
+ * the bins (succinct roles with its own keys); each bin's first version holds the targets whose path hashes to it.
+ */
+export function releasesIntoBins(
+  releases: Metadata<Targets>,
+  keys: RoleKeySet,
+  bins: number,
+  now: Date,
+  days: (role: string) => number,
+): Map<string, Metadata<Targets>> {
+  if (releases.signed.delegations !== undefined) {
+    throw new CnabTrustError('E_USAGE', `${RELEASES} already delegates (it is in bins already)`, { subject: RELEASES });
+  }
+  const succinct = succinctBins(keys, bins);
+  const byBin = new Map<string, Record<string, TargetFile>>();
+  for (const bin of succinct.getRoles()) byBin.set(bin, {});
+  for (const [name, t] of Object.entries(releases.signed.targets)) byBin.get(succinct.getRoleForTarget(name))![name] = t;
+  const out = new Map<string, Metadata<Targets>>();
+  out.set(
+    RELEASES,
+    nextTargets(releases, now, days(RELEASES), {
+      targets: {},
+      delegations: new Delegations({ keys: keyMap(keys.keys), succinctRoles: succinct }),
+    }),
+  );
+  for (const [bin, targets] of byBin) {
+    out.set(bin, new Metadata(new Targets({ version: 1, specVersion: SPEC_VERSION, expires: expiresAfter(now, days(bin)), targets })));
+  }
+  return out;
 }
 
 function emptyTargets(now: Date, days: number): Metadata<Targets> {

@@ -13,8 +13,10 @@ import { rejectsCode } from '../../helpers/assert.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { signBundle } from '../../../src/workflows/tuf-sign.js';
-import { listBundles, repositoryStatus } from '../../../src/workflows/tuf-status.js';
-import { changeRoleKeys, refreshOnline } from '../../../src/workflows/tuf-metadata.js';
+import { FLAT_TARGETS_WARNING, listBundles, repositoryStatus } from '../../../src/workflows/tuf-status.js';
+import { commitChange, LoadedRepository, openRepository, withLock } from '../../../src/workflows/tuf-repository.js';
+import { targetFile, withTargets } from '../../../src/core/tuf/transitions.js';
+import { changeRoleKeys, rebinReleases, refreshOnline } from '../../../src/workflows/tuf-metadata.js';
 import { DirRepositoryStore } from '../../../src/adapters/tuf-repo/dir-store.js';
 import { GUN, clientGet, pinnedBundle } from './helpers.js';
 
@@ -57,6 +59,31 @@ describe('TUF repository: hashed bins, write order, delegated expiry, CLI walkth
     // Rotating targets/releases re-signs every bin with the new key; the client still finds every bundle.
     await changeRoleKeys({ ...d, role: 'targets/releases', replaceAll: true });
     for (const tag of ['1.0.0', '1.0.5']) assert.equal((await clientGet(d.metadataDir, `${GUN}:${tag}`)).custom.name, 'helloworld');
+  });
+
+  it('metadata rebin moves a flat targets/releases into bins; the client still finds every bundle', async () => {
+    await initRepository({ ...d, gun: GUN });
+    for (let i = 0; i < 4; i++) await signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.${i}` });
+    // Grow it past the size where status suggests bins (metadata written directly, as the bench does).
+    const ctx = await openRepository(d);
+    await withLock(ctx, async () => {
+      const repo = await LoadedRepository.load(ctx.store);
+      const many = Array.from({ length: FLAT_TARGETS_WARNING }, (_, i) => targetFile(`${GUN}:seed-${i}`, Buffer.from(String(i))));
+      const rel = withTargets(await repo.targetsRole('targets/releases'), many, ctx.now, 30);
+      await commitChange(ctx, repo, { description: 'seed', targetsRoles: new Map([['targets/releases', rel]]), targetFiles: [] });
+    });
+    assert.ok((await repositoryStatus(d)).warnings.some((w) => w.includes('metadata rebin')));
+    const r = await rebinReleases({ ...d, bins: 8 });
+    assert.equal(r.published, true);
+    assert.equal(r.targets, 4 + FLAT_TARGETS_WARNING);
+    assert.ok(!(await repositoryStatus(d)).warnings.some((w) => w.includes('metadata rebin')));
+    assert.equal(Object.keys(r.versions).filter((k) => k.startsWith('targets/releases/bins-')).length, 8);
+    for (let i = 0; i < 4; i++) assert.equal((await clientGet(d.metadataDir, `${GUN}:1.0.${i}`)).custom.name, 'helloworld');
+    const next = await signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:2.0.0` });
+    assert.match(next.role, /^targets\/releases\/bins-[0-7]$/);
+    assert.equal((await clientGet(d.metadataDir, `${GUN}:2.0.0`)).length > 0, true);
+    assert.deepEqual((await repositoryStatus(d)).bins, { count: 8, namePrefix: 'targets/releases/bins' });
+    await rejectsCode(rebinReleases({ ...d, bins: 8 }), 'E_USAGE');
   });
 
   it('a publication that fails halfway leaves the published timestamp naming files that exist, and no temp files', async () => {
