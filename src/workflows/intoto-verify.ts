@@ -8,11 +8,10 @@ import path from 'node:path';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import { parsePublicKeyFile } from '../core/crypto/key-files.js';
 import type { SslibPublicKey } from '../core/crypto/keys.js';
-import { parseMetablock } from '../core/intoto/metadata.js';
-import { parseMetadataJson, MAX_METADATA_BYTES } from '../core/intoto/json.js';
+import { MAX_METADATA_BYTES } from '../core/intoto/json.js';
 
 const readBounded = (file: string): Promise<Buffer> => readFileBounded(file, { maxBytes: MAX_METADATA_BYTES, what: 'in-toto metadata or key' });
-import { verifySupplyChain, type StepReport } from '../core/intoto/verify.js';
+import { loadMetablock, verifySupplyChain, type StepReport } from '../core/intoto/verify.js';
 import { DirectoryMetadataSource } from '../adapters/intoto/directory-metadata-source.js';
 import { readFileBounded } from '../adapters/fs/read.js';
 
@@ -58,7 +57,7 @@ export async function intotoVerify(input: IntotoVerifyInput): Promise<IntotoVeri
   };
   let runner: import('../adapters/intoto/inspection-runner.js').ScratchInspectionRunner | undefined;
   try {
-    const layout = parseMetablock(parseMetadataJson(layoutBytes, layoutName), layoutName);
+    const layout = loadMetablock(layoutBytes, layoutName);
     if (input.inspections !== false && layout.signed.kind === 'layout' && layout.signed.layout.model.inspect.length > 0) {
       const { ScratchInspectionRunner } = await import('../adapters/intoto/inspection-runner.js');
       runner = new ScratchInspectionRunner({

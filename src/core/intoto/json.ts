@@ -8,7 +8,17 @@ export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+export interface DecodedMetadata {
+  value: unknown;
+  /** The file is pure ASCII and has no backslash: no string in it needs (or had) an escape. */
+  plainText: boolean;
+}
+
 export function parseMetadataJson(bytes: Uint8Array, source: string): unknown {
+  return decodeMetadata(bytes, source).value;
+}
+
+export function decodeMetadata(bytes: Uint8Array, source: string): DecodedMetadata {
   if (bytes.byteLength > MAX_METADATA_BYTES) {
     throw new CnabTrustError('E_JSON_TOO_LARGE', `${source} is ${bytes.byteLength} bytes, more than the limit of ${MAX_METADATA_BYTES}`, {
       subject: source,
@@ -20,8 +30,10 @@ export function parseMetadataJson(bytes: Uint8Array, source: string): unknown {
   } catch {
     throw new CnabTrustError('E_JSON_PARSE', `${source} is not valid UTF-8`, { subject: source });
   }
+  // A UTF-8 text as long in UTF-16 units as in bytes is all ASCII (every other character takes 2+ bytes).
+  const plainText = text.length === bytes.byteLength && !text.includes('\\');
   try {
-    return JSON.parse(text) as unknown;
+    return { value: JSON.parse(text) as unknown, plainText };
   } catch (e) {
     throw new CnabTrustError('E_JSON_PARSE', `${source} is not JSON: ${(e as Error).message}`, { subject: source });
   }

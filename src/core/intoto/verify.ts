@@ -26,8 +26,7 @@ import { verifySslibSignature } from '../crypto/verify-signature.js';
 import { parseMetablock, signableBytes, type InspectionModel, type Layout, type LinkModel, type Metablock } from './metadata.js';
 import { linkFileName, sublayoutDirName } from './paths.js';
 import { sameArtifacts, verifyItemRules } from './rule-engine.js';
-import { parseMetadataJson } from './json.js';
-import { minifiedCanonicalMember } from '../canonical/olpc-minify.js';
+import { decodeMetadata } from './json.js';
 
 /** Where layouts and links come from: a directory, a TUF repository, memory. */
 export interface MetadataSource {
@@ -89,20 +88,10 @@ function signable(m: Metablock): Uint8Array {
   return b;
 }
 
-/** The members of a link model, in canonical order. */
-const LINK_FIELDS = '_type,byproducts,command,environment,materials,name,products';
-
-/**
- * Parse a metablock; for a link whose `signed` text has exactly the model's members and is canonical up to
- * whitespace (as the reference writes links), keep those bytes as its signing bytes instead of re-encoding.
- */
+/** Decode and parse a layout or link file. */
 export function loadMetablock(bytes: Uint8Array, source: string): Metablock {
-  const m = parseMetablock(parseMetadataJson(bytes, source), source);
-  if (m.signed.kind === 'link') {
-    const fast = minifiedCanonicalMember(bytes, 'signed');
-    if (fast !== undefined && fast.keys.join(',') === LINK_FIELDS) signableCache.set(m, fast.bytes);
-  }
-  return m;
+  const { value, plainText } = decodeMetadata(bytes, source);
+  return parseMetablock(value, source, plainText);
 }
 
 /** Metablock.verify_signature of 1.3.1: the first signature with the key's keyid must verify. */
