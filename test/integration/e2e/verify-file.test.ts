@@ -15,6 +15,10 @@ import { assertVerified } from '../../helpers/verify-report.js';
 import { cliMain, repoRoot } from '../../helpers/paths.js';
 import { verifyBundle, type VerifyBundleOptions } from '../../../src/workflows/verify.js';
 import { canonicalBundle, parseBundle } from '../../../src/core/cnab/index.js';
+import { writeThickBundle } from '../../../src/adapters/archive/index.js';
+import { initRepository } from '../../../src/workflows/tuf-init.js';
+import { signBundle } from '../../../src/workflows/tuf-sign.js';
+import { writeImageLayout } from '../../helpers/registry.js';
 
 const run = promisify(execFile);
 const DAY = 24 * 3600 * 1000;
@@ -193,6 +197,53 @@ describe('verify: a local bundle.json against a TUF repository directory (CNAB-S
       const { options } = repository('unsigned', (repo) => addRelease(repo, '1.0.0', canonical));
       const report = await verifyBundle(options({ target: 'example.com/example-org/example-bundle:9.9.9' }));
       assert.equal(report.error?.code, 'E_TUF_TARGET_NOT_FOUND');
+    });
+  });
+
+  describe('a thick bundle signed as an archive (cnab-trust sign bundle.tgz)', () => {
+    let dir: string;
+    let archive: string;
+    let metadata: string;
+    const ref = 'example.com/example-org/example-bundle:2.0.0';
+
+    before(async () => {
+      dir = path.join(tmp.dir, 'thick');
+      const layout = path.join(dir, 'layout');
+      const image = await writeImageLayout(layout, 'installer', [{ 'install.sh': 'echo hi\n' }]);
+      const bundle = canonicalBundle(
+        parseBundle(
+          JSON.stringify({
+            schemaVersion: 'v1.0.0',
+            name: 'thick',
+            version: '2.0.0',
+            invocationImages: [{ imageType: 'oci', image: 'example.com/org/installer:1', contentDigest: image.manifest.digest }],
+          }),
+        ),
+      ).bytes;
+      archive = path.join(dir, 'bundle.tgz');
+      await writeThickBundle(archive, { bundleBytes: bundle, layoutDir: layout });
+      metadata = path.join(dir, 'metadata');
+      await initRepository({ gun: 'example.com/example-org/example-bundle', metadataDir: metadata, keysDir: path.join(dir, 'keys') });
+      await signBundle({ input: archive, ref, metadataDir: metadata, keysDir: path.join(dir, 'keys') });
+    });
+
+    it('verifies by the archive digest, its images by contentDigest in its layout', async () => {
+      const report = await verifyBundle({ bundle: archive, target: ref, metadata, trustedRootPath: path.join(metadata, '1.root.json') });
+      assertVerified(report, ['relocation', 'in-toto']);
+      assert.ok(report.steps[1]!.checks!.some((c) => c.includes('is the signed artifact (a thick bundle)')));
+      assert.ok(report.steps[2]!.checks!.some((c) => c.includes("present in the archive's layout")));
+    });
+
+    it('refuses another archive under the same target (E_LENGTH_MISMATCH / E_DIGEST_MISMATCH) and a broken one', async () => {
+      const other = path.join(dir, 'other.tgz');
+      await writeThickBundle(other, { bundleBytes: Buffer.from(canonical) });
+      const report = await verifyBundle({ bundle: other, target: ref, metadata, trustedRootPath: path.join(metadata, '1.root.json') });
+      assert.match(report.error!.code, /^E_(LENGTH|DIGEST)_MISMATCH$/);
+      const broken = path.join(dir, 'broken.tgz');
+      writeFileSync(broken, readFileSync(archive).subarray(0, 40));
+      const refused = await verifyBundle({ bundle: broken, target: ref, metadata, trustedRootPath: path.join(metadata, '1.root.json') });
+      assert.equal(refused.error?.code, 'E_ARCHIVE_INVALID');
+      assert.deepEqual(refused.steps.map((s) => [s.name, s.ok]), [['bundle', false]]);
     });
   });
 
