@@ -21,6 +21,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { CnabTrustError } from '../errors.js';
+import { JsonFloat } from '../json/parse.js';
 
 const NEEDS_ESCAPE = /["\\]/;
 const ESCAPE_ALL = /["\\]/g;
@@ -50,11 +51,6 @@ function floatError(shown: string, path: string): CnabTrustError {
 
 function typeError(what: string, path: string): CnabTrustError {
   return new CnabTrustError('E_CANONICAL_TYPE', `canonical JSON cannot encode ${what} at ${path}`, { subject: path });
-}
-
-/** The `JsonFloat` marker of the strict parser (`src/core/json`): an object carrying the literal as written. */
-function isJsonFloat(v: object): v is { raw: string; value: number } {
-  return v.constructor?.name === 'JsonFloat' && typeof (v as { raw?: unknown }).raw === 'string';
 }
 
 function encodeString(s: string): string {
@@ -120,7 +116,7 @@ function encodeValue(v: unknown): string {
       }
       const proto = Object.getPrototypeOf(v) as unknown;
       if (proto !== Object.prototype && proto !== null) {
-        if (isJsonFloat(v)) throw floatError(v.raw, pathText());
+        if (v instanceof JsonFloat) throw floatError(v.raw, pathText());
         throw typeError(`an object of class ${(v as object).constructor?.name ?? 'unknown'}`, pathText());
       }
       const obj = v as Record<string, unknown>;

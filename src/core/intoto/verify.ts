@@ -257,9 +257,10 @@ async function verifyLayout(
       const link = await runner.run(inspection);
       const rv = link.byproducts['return-value'];
       if (rv !== 0) {
+        const why = link.byproducts['timed-out'] === true ? 'timed out and was killed' : `returned ${String(rv)}`;
         throw new CnabTrustError(
           'E_INTOTO_INSPECTION',
-          `inspection '${inspection.name}': command ${JSON.stringify(inspection.run)} returned ${String(rv)}`,
+          `inspection '${inspection.name}': command ${JSON.stringify(inspection.run)} ${why}`,
           { subject: inspection.name, details: { inspection: inspection.name, run: inspection.run, returnValue: rv ?? null } },
         );
       }

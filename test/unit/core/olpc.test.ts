@@ -6,20 +6,15 @@ import { olpcCanonicalBytes, olpcCanonicalString, compareCodePoints } from '../.
 import { CnabTrustError } from '../../../src/core/errors.js';
 import { intotoFixtures } from '../../helpers/fixtures.js';
 
-/** Stand-in with the shape of the strict parser's marker (a literal written with a fraction or exponent). */
-class JsonFloat {
-  constructor(
-    readonly value: number,
-    readonly raw: string,
-  ) {}
-}
+import { JsonFloat, parseJson } from '../../../src/core/json/index.js';
 
 /**
  * Parse a vector's `input_json` without losing what the reference saw: `JSON.parse` would turn `1.0` into the
  * integer 1 (which the encoder would then accept) and 12345678901234567890 into a rounded double. So before
  * parsing, every number token outside strings is rewritten: a literal with a fraction or exponent becomes
- * `{"$float": "<raw>"}`, an integer beyond 2^53 `{"$bigint": "<raw>"}`; the reviver turns those into a
- * JsonFloat marker and a bigint, the two forms the encoder is specified to take.
+ * `{"$float": "<raw>"}`, an integer beyond 2^53 `{"$bigint": "<raw>"}`; the reviver turns those into the
+ * strict parser's JsonFloat marker and a bigint, the two forms the encoder is specified to take. (The strict
+ * parser itself marks `1.0` — checked below — but has no bigint form.)
  */
 function parseVectorInput(text: string): unknown {
   let out = '';
@@ -79,6 +74,18 @@ describe('core/canonical/olpc', () => {
       assert.equal(createHash('sha256').update(bytes).digest('hex'), v.sha256);
     });
   }
+
+  it('refuses 1.0 as the strict parser marks it (markFloats)', () => {
+    const v = parseJson('{"float_int": 1.0}', { markFloats: true });
+    assert.throws(
+      () => olpcCanonicalBytes(v),
+      (e: unknown) => e instanceof CnabTrustError && e.code === 'E_CANONICAL_FLOAT',
+    );
+  });
+
+  it('orders array-index-like keys by code point ("10" before "9"), unlike JSON.stringify', () => {
+    assert.equal(olpcCanonicalString({ '9': 1, '10': 2, a: 3 }), '{"10":2,"9":1,"a":3}');
+  });
 
   it('sorts astral-plane keys after U+FFFF (code points, not UTF-16 units)', () => {
     assert.ok(compareCodePoints('\uffff', '\ud83d\ude00') < 0);
