@@ -58,10 +58,10 @@ export async function verifyRelocatedImages(
   const client = registryClient(access);
   const results = await Promise.all(
     plan.entries.map(async (entry) => {
-      const ref = entry.relocatedReference;
-      const store = client.repository(ref.registry, ref.repository);
-      // HEAD of the manifest, by digest when pinned (it must exist), else by tag (it must resolve to contentDigest)
-      const resolved = await store.resolve(ref.tagOrDigest);
+      const opened = openLocation(entry.relocated, client, `relocated reference of ${entry.label}`);
+      // HEAD of the manifest, by digest when pinned (it must exist), else by tag (it must resolve to contentDigest);
+      // an OCI layout directory answers the same question from its index.json.
+      const resolved = await opened.store.resolve(opened.reference ?? 'latest');
       return judgeResolvedImage(entry, resolved === undefined ? null : resolved.digest);
     }),
   );

@@ -3,7 +3,8 @@
  * bytes in, a plan or a typed error out. No network: what a registry must still confirm is returned, not fetched.
  *
  * Checks, in order (each error lists every offender of its kind, not just the first):
- *  1. every key and value of the mapping is a valid image reference           -> E_REFERENCE_INVALID / E_DIGEST_INVALID
+ *  1. every key is a valid image reference, every value a reference or an OCI layout location (oci:dir@digest)
+ *                                                                               -> E_REFERENCE_INVALID / E_DIGEST_INVALID
  *  2. equivalent keys map to equivalent values (DESIGN.md §3)                 -> E_RELOCATION_INVALID
  *  3. every image reference of the bundle is a key, exactly as written         -> E_RELOCATION_MISSING
  *  4. every image of the bundle is pinned by a valid `contentDigest`          -> E_IMAGE_UNPINNED / E_DIGEST_INVALID
@@ -19,6 +20,7 @@
  */
 import { CnabTrustError } from '../errors.js';
 import { parseDigest, quoteUntrusted } from '../reference/digest.js';
+import { formatImageLocation, parseImageLocation, type ImageLocation } from '../reference/location.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import type { RelocationMapping } from './mapping.js';
 
@@ -59,8 +61,13 @@ export interface RelocatedImageIdentity {
 
 /** One image of the bundle and where the mapping relocates it. */
 export interface RelocationEntry extends RelocatedImageIdentity {
-  /** The relocated reference, normalized. */
-  relocatedReference: ImageReference;
+  /**
+   * Where the relocated image lives: a registry reference, or an OCI image layout directory
+   * (`oci:dir@sha256:…`, what `relocate` into a layout directory writes).
+   */
+  relocatedLocation: ImageLocation;
+  /** The digest the relocated reference is pinned to, if any. */
+  relocatedDigest: string | undefined;
   /**
    * `pinned`: the relocated reference carries the digest and it equals `expectedDigest` (checked offline; a registry
    * must still hold it). `resolve`: no digest; the registry must resolve the tag to `expectedDigest`.
@@ -83,12 +90,12 @@ function mappingKeySubject(key: string): string {
 
 /** Check a relocation mapping against a bundle's images (steps 1–5 above). Throws the first failing step's error. */
 export function checkRelocationMapping(images: readonly RelocatableImage[], mapping: RelocationMapping): RelocationPlan {
-  // 1. Every key and value is a valid reference.
+  // 1. Every key is a valid reference; every value a valid reference or OCI layout location.
   const parsedKeys = new Map<string, ImageReference>();
-  const parsedValues = new Map<string, ImageReference>();
+  const parsedValues = new Map<string, ImageLocation>();
   for (const [key, value] of mapping) {
     parsedKeys.set(key, parseReference(key, { subject: mappingKeySubject(key) }));
-    parsedValues.set(key, parseReference(value, { subject: `relocated reference of ${quoteUntrusted(key)}` }));
+    parsedValues.set(key, parseImageLocation(value, { subject: `relocated reference of ${quoteUntrusted(key)}` }));
   }
 
   // 2. DESIGN.md §3 / CNAB 103: equivalent keys are separate keys mapping to equivalent values.
@@ -98,7 +105,7 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
     const other = byDockerForm.get(form);
     if (other === undefined) {
       byDockerForm.set(form, key);
-    } else if (!parsedValues.get(key)!.equivalentTo(parsedValues.get(other)!)) {
+    } else if (!sameLocation(parsedValues.get(key)!, parsedValues.get(other)!)) {
       throw new CnabTrustError(
         'E_RELOCATION_INVALID',
         `relocation mapping keys ${quoteUntrusted(other)} and ${quoteUntrusted(key)} name the same image but map to different images ` +
@@ -138,7 +145,8 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
   const entries: RelocationEntry[] = [];
   const mismatches: RelocationEntry[] = [];
   for (const img of images) {
-    const relocatedReference = parsedValues.get(img.reference)!;
+    const relocatedLocation = parsedValues.get(img.reference)!;
+    const relocatedDigest = locationDigest(relocatedLocation);
     const entry: RelocationEntry = {
       kind: img.kind,
       ...(img.component === undefined ? {} : { component: img.component }),
@@ -146,14 +154,15 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
       label: imageLabel(img),
       original: img.reference,
       relocated: mapping.get(img.reference)!,
-      relocatedReference,
+      relocatedLocation,
+      relocatedDigest,
       expectedDigest: expected.get(img)!,
-      status: relocatedReference.digest === undefined ? 'resolve' : 'pinned',
+      status: relocatedDigest === undefined ? 'resolve' : 'pinned',
     };
-    if (relocatedReference.digest !== undefined && relocatedReference.digest !== entry.expectedDigest) mismatches.push(entry);
+    if (relocatedDigest !== undefined && relocatedDigest !== entry.expectedDigest) mismatches.push(entry);
     entries.push(entry);
   }
-  if (mismatches.length > 0) throw relocatedDigestMismatch(mismatches.map((m) => ({ entry: m, actual: m.relocatedReference.digest! })), 'pinned');
+  if (mismatches.length > 0) throw relocatedDigestMismatch(mismatches.map((m) => ({ entry: m, actual: m.relocatedDigest! })), 'pinned');
 
   const imageRefs = new Set(images.map((i) => i.reference));
   return {
@@ -161,6 +170,16 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
     toResolve: entries.filter((e) => e.status === 'resolve'),
     unusedKeys: [...mapping.keys()].filter((k) => !imageRefs.has(k)),
   };
+}
+
+function locationDigest(location: ImageLocation): string | undefined {
+  return location.kind === 'registry' ? location.reference.digest : location.digest;
+}
+
+/** Two relocated locations name the same image: equivalent registry references, or the same layout location. */
+function sameLocation(a: ImageLocation, b: ImageLocation): boolean {
+  if (a.kind === 'registry' && b.kind === 'registry') return a.reference.equivalentTo(b.reference);
+  return formatImageLocation(a) === formatImageLocation(b);
 }
 
 /**

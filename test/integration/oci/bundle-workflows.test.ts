@@ -212,6 +212,18 @@ describe('OCI workflows: push, pull, relocate, relocation verify (docker-registr
     assert.equal(back.digest, pushedDigest);
     const pulled = await pull(`oci:${f('airgap')}:1.0.0`, { output: f('airgap-bundle.json') });
     assert.equal(pulled.digest, pushedDigest);
+    // a mapping into an OCI layout directory (oci:dir@sha256:...) is verified against the layout's index
+    const airgapMapping = JSON.parse(await readFile(f('airgap-mapping.json'), 'utf8')) as Record<string, string>;
+    assert.ok(Object.values(airgapMapping).every((v) => v.startsWith('oci:')), 'relocate into a layout writes oci: values');
+    const verified = await relocationVerify(bundleFile, f('airgap-mapping.json'));
+    assert.ok(verified.images.every((i) => i.ok));
+    const [firstKey] = Object.keys(airgapMapping);
+    const elsewhere = { ...airgapMapping, [firstKey!]: `oci:${f('out')}@sha256:${'0'.repeat(64)}` };
+    await writeFile(f('airgap-bad.json'), JSON.stringify(elsewhere));
+    await rejectsCode(relocationVerify(bundleFile, f('airgap-bad.json')), 'E_RELOCATED_DIGEST_MISMATCH');
+    const layoutTag = { ...airgapMapping, [firstKey!]: `oci:${f('empty-layout')}:1.0.0` };
+    await writeFile(f('airgap-missing.json'), JSON.stringify(layoutTag));
+    await rejectsCode(relocationVerify(bundleFile, f('airgap-missing.json')), 'E_RELOCATED_IMAGE_MISSING');
   });
 
   describe('bad input on pull', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorOf } from '../../helpers/errors.js';
+import { formatImageLocation } from '../../../src/core/reference/location.js';
 import { repoRoot } from '../../helpers/fixtures.js';
 import {
   assertRelocatedImages,
@@ -73,7 +74,7 @@ describe('core/relocation: offline check against a bundle', () => {
     assert.equal(plan.entries[0]!.label, 'invocation image 0');
     assert.equal(plan.entries[1]!.status, 'resolve');
     assert.equal(plan.entries[1]!.label, 'component "my-microservice"');
-    assert.equal(plan.entries[1]!.relocatedReference.toString(), 'mirror.local:5000/micro:1.2.3');
+    assert.equal(formatImageLocation(plan.entries[1]!.relocatedLocation), 'mirror.local:5000/micro:1.2.3');
     assert.deepEqual(plan.toResolve.map((e) => e.original), ['example/microservice:1.2.3']);
     assert.deepEqual(plan.unusedKeys, ['unrelated:1']);
     assert.deepEqual(offlineResults(plan).map((r) => r.ok), [true, false]);
