@@ -5,7 +5,8 @@
  * see each other's results in layout order as they would in place; the command runs without a shell, with
  * a timeout, a scrubbed environment and bounded output. The inspection links are not written anywhere.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { CnabTrustError } from '../../core/errors.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { InspectionRunner } from '../../core/intoto/verify.js';
@@ -16,6 +17,10 @@ import { runBounded, type BoundedRunOptions } from '../process/run-bounded.js';
 export interface ScratchInspectionOptions {
   /** The directory whose copy the inspections see (where the final product is). */
   workDir: string;
+  /** Refuse to copy a working directory with more entries than this (default 100,000). */
+  maxEntries?: number;
+  /** Refuse to copy a working directory with more bytes than this (default 4 GiB). */
+  maxBytes?: number;
   timeoutMs?: number;
   maxOutputBytes?: number;
 }
@@ -25,8 +30,34 @@ export class ScratchInspectionRunner implements InspectionRunner {
 
   constructor(private readonly options: ScratchInspectionOptions) {}
 
+  /** Count what a copy of the working directory would take, refusing one too large to copy (a home directory). */
+  private checkSize(): void {
+    const maxEntries = this.options.maxEntries ?? 100_000;
+    const maxBytes = this.options.maxBytes ?? 4 * 1024 ** 3;
+    let entries = 0;
+    let bytes = 0;
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const p = path.join(dir, name);
+        const st = lstatSync(p);
+        entries++;
+        bytes += st.isFile() ? st.size : 0;
+        if (entries > maxEntries || bytes > maxBytes) {
+          throw new CnabTrustError(
+            'E_INTOTO_INSPECTION',
+            `the working directory ${this.options.workDir} is too large to copy for the inspections (more than ${maxEntries} entries or ${maxBytes} bytes)`,
+            { subject: this.options.workDir, hint: 'run from the directory that holds the final product, or pass --no-inspections' },
+          );
+        }
+        if (st.isDirectory()) walk(p);
+      }
+    };
+    walk(this.options.workDir);
+  }
+
   private scratch(): string {
     if (this.#scratch === undefined) {
+      this.checkSize();
       const dir = mkdtempSync(path.join(os.tmpdir(), 'cnab-trust-inspect-'));
       this.#scratch = dir;
       cpSync(this.options.workDir, dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });

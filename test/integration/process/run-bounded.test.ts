@@ -60,5 +60,11 @@ describe('adapters/process: bounded commands for in-toto inspections', () => {
     } finally {
       runner.dispose();
     }
+    const small = new ScratchInspectionRunner({ workDir: dir, maxEntries: 1 });
+    await assert.rejects(
+      small.run({ _type: 'inspection', expected_materials: [], expected_products: [], name: 'ls', run: ['ls'] }),
+      (e: unknown) => e instanceof CnabTrustError && e.code === 'E_INTOTO_INSPECTION' && /too large/.test(e.message),
+    );
+    small.dispose();
   });
 });
