@@ -135,6 +135,13 @@ export function artifactPaths(d: ArtifactDict): string[] {
   return paths;
 }
 
+/** Artifact dictionaries whose every entry is exactly `{"sha256": hex}` (what in-toto records): compared cheaply. */
+const SHA256_ONLY = new WeakSet<object>();
+
+export function isSha256Only(d: ArtifactDict): boolean {
+  return SHA256_ONLY.has(d);
+}
+
 /** Array-index-like keys, which JavaScript enumerates first whatever their order in the file. */
 const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
 
@@ -148,6 +155,7 @@ function artifactDict(v: unknown, source: string, path: string, plainText: boole
   const paths = Object.keys(d);
   pathsCache.set(d, paths);
   let ordered = plainText;
+  let sha256Only = true;
   let prev = '';
   for (let i = 0; i < paths.length; i++) {
     const p = paths[i]!;
@@ -161,6 +169,7 @@ function artifactDict(v: unknown, source: string, path: string, plainText: boole
       if (n++ > 0 && !(prevAlg < alg)) ordered = false;
       prevAlg = alg;
     }
+    if (n !== 1 || prevAlg !== 'sha256') sha256Only = false;
     checkArtifactPath(p, source);
     if (ordered) {
       if (i > 0 && !(prev < p)) ordered = false;
@@ -169,6 +178,7 @@ function artifactDict(v: unknown, source: string, path: string, plainText: boole
     }
   }
   if (ordered && Object.getPrototypeOf(d) === Object.prototype) CANONICAL_SAFE.add(d);
+  if (sha256Only) SHA256_ONLY.add(d);
   return d as ArtifactDict;
 }
 

@@ -6,7 +6,7 @@
  */
 import { CnabTrustError } from '../errors.js';
 import { fnmatchMatcher } from './fnmatch.js';
-import { artifactPaths, type ArtifactDict, type HashDict, type LinkModel } from './metadata.js';
+import { artifactPaths, isSha256Only, type ArtifactDict, type HashDict, type LinkModel } from './metadata.js';
 import type { ArtifactRule } from './rules.js';
 
 function sameHashes(a: HashDict | undefined, b: HashDict | undefined): boolean {
@@ -100,6 +100,8 @@ function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Queu
   const match = fnmatchMatcher(rule.pattern);
   const prefix = rule.sourcePrefix === '' ? '' : pyJoin(rule.sourcePrefix, '');
   const { paths, hashes, alive } = queue;
+  // Both sides only {"sha256": hex}: compare the digests, not the dictionaries.
+  const digestsOnly = isSha256Only(source) && isSha256Only(destArtifacts);
   const consumed: number[] = [];
   for (let i = 0; i < paths.length; i++) {
     if (alive[i] !== 1) continue;
@@ -116,7 +118,9 @@ function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Queu
     const destPath = rule.destPrefix === '' ? rel : pyJoin(rule.destPrefix, rel);
     if (!Object.hasOwn(destArtifacts, destPath)) continue;
     const at = full === artifact ? i : queue.indexOf(full);
-    if (at < 0 || !sameHashes(at === i ? hashes[i] : source[full], destArtifacts[destPath])) continue;
+    if (at < 0) continue;
+    const mine = at === i ? hashes[i] : source[full];
+    if (digestsOnly ? mine!.sha256 !== destArtifacts[destPath]!.sha256 : !sameHashes(mine, destArtifacts[destPath])) continue;
     consumed.push(at);
   }
   for (const at of consumed) alive[at] = 0;
