@@ -6,7 +6,7 @@
  * delegated role files, `V.snapshot.json`, `timestamp.json`, then `N.root.json` and `root.json`. Every file is
  * written atomically (temp file in the same directory, fsync, rename).
  */
-import { open, readdir, unlink, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Metadata, Root, Snapshot, Targets, Timestamp } from '@tufjs/models';
@@ -162,7 +162,11 @@ export class DirRepositoryStore {
    */
   async lock(): Promise<() => Promise<void>> {
     const file = path.join(this.stateDir, 'lock');
-    await writeFileAtomic(path.join(this.stateDir, '.keep'), '', { mkdirs: true });
+    try {
+      await mkdir(this.stateDir, { recursive: true });
+    } catch (e) {
+      throw fsError(e, this.stateDir, 'create directory');
+    }
     let handle;
     try {
       handle = await open(file, 'wx', 0o644);

@@ -128,6 +128,25 @@ describe('TUF repository: init, sign, status, list', function () {
     await signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.0` });
   });
 
+  it('concurrent signers (separate processes): each publishes or fails with E_TUF_LOCKED, never a torn repository', async () => {
+    const d = dirs();
+    await initRepository({ ...d, gun: GUN });
+    const input = pinnedBundle(tmp.dir);
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        run(process.execPath, [cli, 'sign', input, '--ref', `${GUN}:c${i}`, '--metadata', d.metadataDir, '--keys', d.keysDir, '--json']).then(
+          () => ({ i, ok: true as const }),
+          (e: { code: number; stdout: string }) => ({ i, ok: false as const, code: e.code, error: JSON.parse(e.stdout).error.code as string }),
+        ),
+      ),
+    );
+    const ok = results.filter((r) => r.ok);
+    assert.ok(ok.length >= 1, 'at least one signer got the lock');
+    for (const r of results) if (!r.ok) assert.deepEqual([r.code, r.error], [3, 'E_TUF_LOCKED']);
+    for (const r of ok) assert.equal((await clientGet(d.metadataDir, `${GUN}:c${r.i}`)).custom.name, 'helloworld');
+    assert.equal((await listBundles(d)).targets.length, ok.length);
+  });
+
   it('status and list report roles, versions, expiry and bundle digests', async () => {
     const d = dirs();
     const now = new Date('2026-03-01T00:00:00Z');
