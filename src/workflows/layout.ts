@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
-import { loadPublicKey, loadSigner } from '../adapters/intoto/key-files.js';
+import { loadPublicKey, loadSigners } from '../adapters/intoto/key-files.js';
 import type { SslibPublicKey } from '../core/crypto/keys.js';
 import { verifySslibSignature } from '../core/crypto/verify-signature.js';
 import { CnabTrustError } from '../core/errors.js';
@@ -77,7 +77,7 @@ export async function layoutCreate(o: LayoutCreateOptions): Promise<LayoutSummar
   }
   const model = buildLayoutModel(desc, (ref) => loaded.get(ref.file)!, (o.now ?? (() => new Date()))());
   parseLayoutModel(model as unknown as Record<string, unknown>, o.output); // what we write, our verifier reads
-  const signers = await Promise.all((o.keys ?? []).map(loadSigner));
+  const signers = await loadSigners(o.keys ?? []);
   const envelope = await signMetadata(model, signers);
   await writeFileAtomic(o.output, metadataFileText(envelope));
   return summarize(o.output, model, envelope.signatures);
@@ -101,7 +101,7 @@ export interface LayoutSignOptions {
 export async function layoutSign(o: LayoutSignOptions): Promise<LayoutSummary> {
   if (o.keys.length === 0) throw new CnabTrustError('E_USAGE', 'give at least one --key to sign with');
   const { mb, model } = await readLayout(o.layout);
-  const signers = await Promise.all(o.keys.map(loadSigner));
+  const signers = await loadSigners(o.keys);
   const envelope = await signMetadata(model, signers, o.append ? mb.signatures : []);
   const out = o.output ?? o.layout;
   await writeFileAtomic(out, metadataFileText(envelope));
