@@ -5,7 +5,7 @@
  */
 import { readFileBounded, readJsonFile } from '../adapters/fs/index.js';
 import { bundleImages, parseBundle } from '../core/cnab/index.js';
-import { checkRelocationMapping, parseRelocationMapping, type RelocationPlan } from '../core/relocation/index.js';
+import { checkRelocationMapping, parseRelocationMapping, relocatedImageIdentity, type RelocationPlan } from '../core/relocation/index.js';
 
 /** Largest relocation mapping file read: 4 MiB (a mapping line is ~200 bytes; this only stops abuse). */
 export const MAX_RELOCATION_MAPPING_BYTES = 4 * 1024 * 1024;
@@ -54,16 +54,10 @@ export async function relocationCheck(bundleFile: string, mappingFile: string): 
     bundle: bundleFile,
     mapping: mappingFile,
     ok: true,
-    images: plan.entries.map((e) => ({
-      image: e.label,
-      kind: e.kind,
-      ...(e.component === undefined ? {} : { component: e.component }),
-      ...(e.index === undefined ? {} : { index: e.index }),
-      original: e.original,
-      relocated: e.relocated,
-      expectedDigest: e.expectedDigest,
-      status: e.status,
-    })),
+    images: plan.entries.map((e) => {
+      const { label, ...identity } = relocatedImageIdentity(e);
+      return { image: label, ...identity, status: e.status };
+    }),
     toResolve: plan.toResolve.length,
     unusedKeys: plan.unusedKeys,
   };

@@ -19,7 +19,8 @@ export interface RelocatedImageResult extends RelocatedImageIdentity {
   code?: Extract<ErrorCode, 'E_RELOCATED_DIGEST_MISMATCH' | 'E_RELOCATED_IMAGE_MISSING'>;
 }
 
-function base(entry: RelocationEntry): RelocatedImageIdentity {
+/** The identity of a plan entry (what names the image in every report), without the parsed reference. */
+export function relocatedImageIdentity(entry: RelocationEntry): RelocatedImageIdentity {
   return {
     kind: entry.kind,
     ...(entry.component === undefined ? {} : { component: entry.component }),
@@ -36,14 +37,14 @@ function base(entry: RelocationEntry): RelocatedImageIdentity {
  * has no such manifest). For a pinned reference the registry must hold exactly that digest.
  */
 export function judgeResolvedImage(entry: RelocationEntry, resolvedDigest: string | null): RelocatedImageResult {
-  if (resolvedDigest === null) return { ...base(entry), resolvedDigest, ok: false, code: 'E_RELOCATED_IMAGE_MISSING' };
-  if (resolvedDigest !== entry.expectedDigest) return { ...base(entry), resolvedDigest, ok: false, code: 'E_RELOCATED_DIGEST_MISMATCH' };
-  return { ...base(entry), resolvedDigest, ok: true };
+  if (resolvedDigest === null) return { ...relocatedImageIdentity(entry), resolvedDigest, ok: false, code: 'E_RELOCATED_IMAGE_MISSING' };
+  if (resolvedDigest !== entry.expectedDigest) return { ...relocatedImageIdentity(entry), resolvedDigest, ok: false, code: 'E_RELOCATED_DIGEST_MISMATCH' };
+  return { ...relocatedImageIdentity(entry), resolvedDigest, ok: true };
 }
 
 /** The results of the offline check alone: pinned entries are ok, tag-only entries are not yet resolved (not ok). */
 export function offlineResults(plan: RelocationPlan): RelocatedImageResult[] {
-  return plan.entries.map((e) => ({ ...base(e), resolvedDigest: undefined, ok: e.status === 'pinned' }));
+  return plan.entries.map((e) => ({ ...relocatedImageIdentity(e), resolvedDigest: undefined, ok: e.status === 'pinned' }));
 }
 
 /**
