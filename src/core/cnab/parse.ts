@@ -7,7 +7,7 @@
  *  4. schema validation (validate.ts).
  */
 import { CnabTrustError } from '../errors.js';
-import { parseJson, type JsonObject, type JsonValue } from '../json/index.js';
+import { parseJson, setMember, type JsonObject, type JsonValue } from '../json/index.js';
 import { validateBundle } from './validate.js';
 import type { Bundle } from './model.js';
 
@@ -27,9 +27,7 @@ export interface ParseBundleOptions {
 export function dropTopLevelNulls(doc: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(doc)) {
-    if (v === null) continue;
-    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[k] = v;
+    if (v !== null) setMember(out, k, v);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 /** Strict JSON: the only way untrusted JSON enters cnab-trust (see parse.ts for why not JSON.parse). */
 export {
   parseJson,
+  setMember,
   JsonFloat,
   lineColumn,
   DEFAULT_MAX_JSON_BYTES,

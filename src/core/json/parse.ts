@@ -227,12 +227,7 @@ class Parser {
       this.path.push(key);
       const value = this.parseValue(depth);
       this.path.pop();
-      if (key === '__proto__') {
-        // An own data property, as JSON.parse makes it; plain assignment would change the prototype.
-        Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-      } else {
-        obj[key] = value;
-      }
+      setMember(obj, key, value);
       this.skipWhitespace();
       const c = this.text.charCodeAt(this.pos);
       if (c === COMMA) {
@@ -421,4 +416,13 @@ class Parser {
     if (!Number.isFinite(value)) this.fail(`number ${raw} is out of the range of a double (I-JSON)`, start);
     return isFloat && this.markFloats ? new JsonFloat(value, raw) : value;
   }
+}
+
+/**
+ * `obj[key] = value` as an own data property, as JSON.parse makes it: for the key `__proto__` plain assignment
+ * would change the prototype instead (a prototype-pollution path for untrusted documents).
+ */
+export function setMember(obj: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }

@@ -9,6 +9,8 @@ import {
   bundleImageReferences,
   bundleSchemaViolations,
   validateBundle,
+  dropTopLevelNulls,
+  parseBundleDocument,
 } from '../../../src/core/cnab/index.js';
 import bundleSchemaTs from '../../../src/core/cnab/schema/bundle.schema.js';
 import definitionsSchemaTs from '../../../src/core/cnab/schema/definitions.schema.js';
@@ -49,6 +51,13 @@ describe('core/cnab', () => {
       assert.equal('images' in b, false);
       assert.equal('parameters' in b, false);
       assert.deepEqual(canonicalBundle(b).bytes, canonicalBundle(parseBundle(bytes(minimal))).bytes);
+    });
+
+    it('dropping nulls keeps a top-level "__proto__" member as data, never as the prototype', () => {
+      const doc = dropTopLevelNulls(parseBundleDocument('{"__proto__":{"polluted":true},"images":null,"name":"a"}'));
+      assert.deepEqual(Object.keys(doc), ['__proto__', 'name']);
+      assert.equal(Object.getPrototypeOf(doc), Object.prototype);
+      assert.equal((doc as Record<string, unknown>)['polluted'], undefined);
     });
 
     it('keeps nested nulls (and the schema judges them)', () => {
