@@ -11,7 +11,7 @@ import { readdirSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import yargs, { type CommandModule } from 'yargs';
-import { EXIT } from '../core/errors.js';
+import { CnabTrustError, EXIT, isCnabTrustError } from '../core/errors.js';
 import { reportError } from './output.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,7 +35,6 @@ export async function main(argv: string[]): Promise<number> {
   const selected = first !== undefined && words.includes(first) ? [first] : words;
   const modules = (await Promise.all(selected.map(loadCommand))).flat();
 
-  let exitCode: number = EXIT.OK;
   const parser = yargs(argv)
     .scriptName('cnab-trust')
     .usage('$0 <command> [options]\n\nSign, push, relocate and verify CNAB bundles with TUF, in-toto and OCI registries.')
@@ -52,11 +51,12 @@ export async function main(argv: string[]): Promise<number> {
     .epilogue(
       'Exit codes: 0 success; 1 verification or validation failed; 2 usage error; 3 input/output error (missing file, unreachable server); 4 internal error.',
     )
-    .fail((msg, err, y) => {
-      if (err) throw err;
-      void y;
-      process.stderr.write(`error[E_USAGE]: ${msg}\nRun 'cnab-trust --help' for usage.\n`);
-      exitCode = EXIT.USAGE;
+    .fail((msg, err) => {
+      // A CnabTrustError keeps its code. Anything else reaching here is yargs validation: a missing argument, an
+      // unknown flag, or a plain Error thrown by a command's `.check()`/`coerce` (yargs' convention): usage, exit 2.
+      // (Handlers never throw here: `handle()` reports their errors itself.)
+      if (isCnabTrustError(err)) throw err;
+      throw new CnabTrustError('E_USAGE', err?.message ?? msg, { subject: 'command line', hint: "run 'cnab-trust <command> --help' for usage" });
     });
   for (const m of modules) parser.command(m);
   try {
@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     const debug = argv.includes('--debug');
     return reportError(e, { json, debug });
   }
-  return exitCode !== EXIT.OK ? exitCode : (process.exitCode as number | undefined) ?? EXIT.OK;
+  return (process.exitCode as number | undefined) ?? EXIT.OK;
 }
 
 // Run when executed (directly or through the `bin` symlink), not when imported by a test.

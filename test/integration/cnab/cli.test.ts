@@ -146,6 +146,17 @@ describe('cli: digest, canonicalize, validate', () => {
       assert.match(r.stderr, /^error\[E_USAGE\]/);
     });
 
+    it("a command's own flag check (yargs .check) is a usage error too: E_USAGE, exit 2, also with --json", () => {
+      for (const args of [['tuf', 'get', 'x'], ['verify', 'x', '--metadata', 'm'], ['no-such-command']]) {
+        const r = run(...args);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, /^error\[E_USAGE\]/);
+      }
+      const j = run('tuf', 'get', 'x', '--json');
+      assert.equal(j.status, 2);
+      assert.equal((JSON.parse(j.stdout) as { error: { code: string } }).error.code, 'E_USAGE');
+    });
+
     it('canonicalize -o into a missing directory -> E_FILE_NOT_FOUND, exit 3, nothing written', () => {
       assertOneLineError(
         run('canonicalize', path.join(vectorsDir, 'cnab-101.01.bundle.json'), '-o', path.join(tmp.dir, 'no/such/dir/out.json')),
