@@ -7,7 +7,7 @@
  * the archive is written to a temp file and renamed into place (atomic). Links in the layout are refused: the
  * reader would refuse them (core/cnab/thick-entry.ts).
  */
-import { mkdtemp, readdir, lstat, mkdir, copyFile, writeFile, rm, rename, constants as fsConstants } from 'node:fs/promises';
+import { mkdtemp, readdir, lstat, mkdir, copyFile, writeFile, rm, constants as fsConstants } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { create as createTar } from 'tar';
@@ -15,6 +15,7 @@ import { CnabTrustError } from '../../core/errors.js';
 import { THICK_BUNDLE_JSON, THICK_LAYOUT_DIR } from '../../core/cnab/thick-entry.js';
 import { fsError } from '../fs/read.js';
 import { sha256File, type FileDigest } from '../fs/digest.js';
+import { renameDurably } from '../fs/write.js';
 
 export interface ThickBundleSource {
   /** The bytes to store as `bundle.json` (use the canonical bytes: they are what was signed). */
@@ -71,7 +72,7 @@ export async function writeThickBundle(outFile: string, source: ThickBundleSourc
       },
       names,
     );
-    await rename(temp, outFile);
+    await renameDurably(temp, outFile); // atomic: fsync, rename, fsync the directory
   } catch (e) {
     await rm(temp, { force: true });
     throw fsError(e, outFile, 'write');

@@ -49,6 +49,22 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, o
   await syncDirectory(dir);
 }
 
+/**
+ * Put a finished temp file (written by a library, e.g. a tar or a stream, in the target's directory) in place the
+ * way `writeFileAtomic` does: fsync its content, rename it over `file`, fsync the directory. The caller removes
+ * the temp file when this throws.
+ */
+export async function renameDurably(temp: string, file: string): Promise<void> {
+  const handle = await open(temp, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  await syncDirectory(path.dirname(path.resolve(file)));
+}
+
 /** fsync a directory so that a rename in it survives a crash; some platforms refuse, which is harmless. */
 async function syncDirectory(dir: string): Promise<void> {
   let handle;
