@@ -13,7 +13,9 @@ import { bundleSubjects } from '../../../src/core/intoto/attestation/bundle-subj
 import { makeStatement } from '../../../src/core/intoto/attestation/statement.js';
 import { SLSA_PROVENANCE_V1, slsaProvenance } from '../../../src/core/intoto/attestation/slsa-provenance.js';
 import { verifyAttestation } from '../../../src/core/intoto/attestation/verify-attestation.js';
-import { signStatement } from '../../../src/adapters/attestation/sigstore-sign.js';
+import { signStatement, sigstoreSignerOf } from '../../../src/adapters/attestation/sigstore-sign.js';
+import { DSSEBundleBuilder } from '@sigstore/sign';
+import { bundleToJSON } from '@sigstore/bundle';
 
 
 function codeOf(e: unknown): string | undefined {
@@ -60,6 +62,26 @@ describe('intoto attest: Statement v1 in a Sigstore bundle, verified offline', (
       assert.throws(() => verifyAttestation(sb, key.publicKey, 'att.json', { algorithm, hex: '1'.repeat(64) }), (e) => codeOf(e) === 'E_DIGEST_MISMATCH');
     });
   }
+
+  it('refuses a validly signed envelope whose payload is not an in-toto Statement (type, JSON, shape)', async () => {
+    const key = generateKey('ed25519');
+    const signer = new SslibSigner(key.publicKey, key.privateKey);
+    const signed = async (data: string, type: string): Promise<unknown> =>
+      bundleToJSON(await new DSSEBundleBuilder({ signer: sigstoreSignerOf(signer), witnesses: [] }).create({ data: Buffer.from(data), type }));
+    const cases: Array<[string, string, RegExp]> = [
+      [JSON.stringify(statement), 'application/json', /payloadType/],
+      ['not json {', 'application/vnd.in-toto+json', /not JSON/],
+      [JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [] }), 'application/vnd.in-toto+json', /statement|subject|predicate/i],
+    ];
+    for (const [data, type, message] of cases) {
+      const sb = await signed(data, type);
+      assert.throws(
+        () => verifyAttestation(sb, key.publicKey, 'att.json'),
+        (e) => codeOf(e) === 'E_ATTESTATION_INVALID' && message.test((e as Error).message),
+        `${type} ${data.slice(0, 30)}`,
+      );
+    }
+  });
 
   it('refuses what is not a Sigstore bundle', () => {
     const key = generateKey('ed25519');

@@ -29,6 +29,7 @@ describe('core/reference: image locations (registry or oci: layout)', () => {
     const b = parseImageLocation('ubuntu');
     assert.equal(formatImageLocation(b), 'docker.io/library/ubuntu:latest');
     const c = parseImageLocation('docker://oci:5000/x');
+    assert.equal(c.kind, 'registry'); // docker:// wins over the oci: layout prefix
     if (c.kind === 'registry') assert.equal(c.reference.registry, 'oci:5000');
   });
 
