@@ -38,7 +38,6 @@ const CODES = {
   E_INTERNAL: 'internal',
 
   // --- CNAB bundles (core/cnab) ----------------------------------------------------------------
-  E_BUNDLE_INVALID: 'verification',
   E_BUNDLE_SCHEMA: 'verification',
   E_ARCHIVE_UNSAFE: 'verification',
   E_ARCHIVE_INVALID: 'verification',
@@ -182,9 +181,14 @@ export const EXIT = {
   INTERNAL: 4,
 } as const;
 
+/** The exit status of an error (a foreign error is a bug: INTERNAL). */
 export function exitStatusOf(e: unknown): number {
-  if (!isCnabTrustError(e)) return EXIT.INTERNAL;
-  switch (e.category) {
+  return isCnabTrustError(e) ? exitStatusOfCode(e.code) : EXIT.INTERNAL;
+}
+
+/** The exit status of a code, e.g. of a report's `error.code` (no need to rebuild the error). */
+export function exitStatusOfCode(code: ErrorCode): number {
+  switch (categoryOf(code)) {
     case 'verification':
       return EXIT.VERIFICATION;
     case 'usage':

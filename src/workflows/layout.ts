@@ -99,7 +99,7 @@ export interface LayoutSignOptions {
 }
 
 export async function layoutSign(o: LayoutSignOptions): Promise<LayoutSummary> {
-  if (o.keys.length === 0) throw new CnabTrustError('E_USAGE', 'give at least one --key to sign with');
+  if (o.keys.length === 0) throw new CnabTrustError('E_USAGE', 'give at least one --key to sign with', { subject: '--key' });
   const { mb, model } = await readLayout(o.layout);
   const signers = await loadSigners(o.keys);
   const envelope = await signMetadata(model, signers, o.append ? mb.signatures : []);

@@ -36,7 +36,7 @@ export function pythonText(bytes: Buffer): string {
 }
 
 export async function runStepCommand(argv: readonly string[], options: StepCommandOptions): Promise<StepByproducts> {
-  if (argv.length === 0) throw new CnabTrustError('E_USAGE', 'no command to run');
+  if (argv.length === 0) throw new CnabTrustError('E_USAGE', 'no command to run', { subject: 'command', hint: 'give the step command after --' });
   const [program, ...args] = argv as [string, ...string[]];
   const echo = options.echo === undefined ? { stdout: process.stdout, stderr: process.stderr } : options.echo;
   return new Promise<StepByproducts>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CnabTrustError, ERROR_CODES, EXIT, exitStatusOf, categoryOf } from '../../../src/core/errors.js';
+import { CnabTrustError, ERROR_CODES, EXIT, exitStatusOf, exitStatusOfCode, categoryOf } from '../../../src/core/errors.js';
 
 describe('core/errors', () => {
   it('gives every code a category and a stable E_ prefix', () => {
@@ -14,6 +14,9 @@ describe('core/errors', () => {
     assert.equal(exitStatusOf(new CnabTrustError('E_USAGE', 'x')), EXIT.USAGE);
     assert.equal(exitStatusOf(new CnabTrustError('E_FILE_NOT_FOUND', 'x')), EXIT.IO);
     assert.equal(exitStatusOf(new Error('bug')), EXIT.INTERNAL);
+    assert.equal(exitStatusOfCode('E_TUF_FETCH'), EXIT.IO);
+    assert.equal(exitStatusOfCode('E_INTERNAL'), EXIT.INTERNAL);
+    for (const code of ERROR_CODES) assert.equal(exitStatusOfCode(code), exitStatusOf(new CnabTrustError(code, 'x')));
   });
 
   it('serializes code, message, subject and hint for --json', () => {
