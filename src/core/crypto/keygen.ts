@@ -53,7 +53,9 @@ export function generateKey(kind: KeyKind, rsaBits = 3072): GeneratedKey {
   }
   let privateValue: string;
   if (kind === 'ed25519') {
-    privateValue = Buffer.from(privateKey.export({ format: 'jwk' }).d as string, 'base64url').toString('hex');
+    // The seed is the last 32 bytes of the PKCS#8 DER (RFC 8410); not via JWK (Node 20 deadlock, see keys.ts).
+    const der = privateKey.export({ type: 'pkcs8', format: 'der' });
+    privateValue = der.subarray(der.length - 32).toString('hex');
   } else {
     privateValue = privateKey.export({ type: 'sec1', format: 'pem' }) as string;
   }

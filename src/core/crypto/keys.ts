@@ -68,8 +68,11 @@ export function sslibPublicKeyOf(key: KeyObject, subject: string): SslibPublicKe
   let json: PublicKeyJson;
   switch (pub.asymmetricKeyType) {
     case 'ed25519': {
-      const jwk = pub.export({ format: 'jwk' });
-      json = { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: Buffer.from(jwk.x as string, 'base64url').toString('hex') } };
+      // The raw key is the last 32 bytes of the SPKI DER (RFC 8410). Not via JWK export: on Node 20, exporting a key
+      // made by generateKeyPairSync as JWK can deadlock when a GC runs during the export (KeyGenJob destructor
+      // waits on the key's mutex, which the export holds); reproduced here, DER export does not allocate under it.
+      const der = pub.export({ type: 'spki', format: 'der' });
+      json = { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: der.subarray(der.length - 32).toString('hex') } };
       break;
     }
     case 'ec': {
