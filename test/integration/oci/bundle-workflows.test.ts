@@ -224,6 +224,14 @@ describe('OCI workflows: push, pull, relocate, relocation verify (docker-registr
     const layoutTag = { ...airgapMapping, [firstKey!]: `oci:${f('empty-layout')}:1.0.0` };
     await writeFile(f('airgap-missing.json'), JSON.stringify(layoutTag));
     await rejectsCode(relocationVerify(bundleFile, f('airgap-missing.json')), 'E_RELOCATED_IMAGE_MISSING');
+    // by tag in a layout: the tag must resolve to the signed digest, so a moved tag is refused
+    const webKey = `${a.host}/src/web:1`;
+    await new LayoutStore(f('airgap')).pushManifest(images.web!.manifestBytes, images.web!.manifest.mediaType, 'web');
+    const byTag = { ...airgapMapping, [webKey]: `oci:${f('airgap')}:web` };
+    await writeFile(f('airgap-tag.json'), JSON.stringify(byTag));
+    await relocationVerify(bundleFile, f('airgap-tag.json'));
+    await new LayoutStore(f('airgap')).pushManifest(images.db!.manifestBytes, images.db!.manifest.mediaType, 'web');
+    await rejectsCode(relocationVerify(bundleFile, f('airgap-tag.json')), 'E_RELOCATED_DIGEST_MISMATCH');
   });
 
   describe('bad input on pull', () => {
