@@ -3,6 +3,7 @@
  * pushed as they are, never re-serialized); this parse only finds what they point at.
  */
 import { CnabTrustError } from '../errors.js';
+import { parseJson } from '../json/index.js';
 import { parseDescriptor, type Descriptor } from './descriptor.js';
 import { isImageManifestMediaType, isIndexMediaType, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 
@@ -36,8 +37,10 @@ export function parseManifestJson(bytes: Uint8Array, subject: string, maxBytes =
   }
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    // Strict JSON: a manifest with a duplicate key could read differently in another client (core/json).
+    value = parseJson(bytes, { source: subject, maxBytes });
   } catch (e) {
+    if (e instanceof CnabTrustError && e.code === 'E_JSON_DUPLICATE_KEY') throw e;
     throw new CnabTrustError('E_OCI_INDEX_INVALID', `${subject} is not JSON`, { subject, cause: e });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -3,6 +3,7 @@
  */
 import { Metadata, MetadataKind, Snapshot, TargetFile, Targets, MetaFile, type Root, type Timestamp } from '@tufjs/models';
 import { CnabTrustError } from '../errors.js';
+import { parseJson as parseStrictJson } from '../json/index.js';
 
 export type AnyMetadata = Metadata<Root> | Metadata<Targets> | Metadata<Snapshot> | Metadata<Timestamp>;
 
@@ -47,8 +48,10 @@ export function metadataBytes(md: AnyMetadata): Buffer {
 function parseJson(bytes: Uint8Array, subject: string): Record<string, unknown> {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    // Strict JSON (core/json): duplicate keys refused, so every reader sees the same metadata.
+    json = parseStrictJson(bytes, { source: subject, maxBytes: Number.MAX_SAFE_INTEGER }); // callers bound the read
   } catch (e) {
+    if (e instanceof CnabTrustError && e.code !== 'E_JSON_PARSE') throw e;
     throw new CnabTrustError('E_JSON_PARSE', `not JSON: ${subject}`, { subject, cause: e });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
