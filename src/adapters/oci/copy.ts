@@ -52,6 +52,8 @@ export function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> 
 export class CopySession {
   readonly stats: CopyStats = { manifestsCopied: 0, manifestsPresent: 0, blobsCopied: 0, blobsMounted: 0, blobsPresent: 0, bytesCopied: 0 };
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Manifest requests in flight (only the requests: a parent never holds a slot while its children copy). */
+  private readonly manifestLimit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly blobs = new Map<string, Promise<void>>();
   private readonly manifests = new Map<string, Promise<void>>();
 
@@ -61,6 +63,7 @@ export class CopySession {
     private readonly options: CopyOptions = {},
   ) {
     this.limit = limiter(options.concurrency ?? 6);
+    this.manifestLimit = limiter(8);
   }
 
   private progress(): void {
@@ -90,12 +93,12 @@ export class CopySession {
   }
 
   private async doCopyManifest(descriptor: Descriptor): Promise<void> {
-    if ((await this.target.resolve(descriptor.digest)) !== undefined) {
+    if ((await this.manifestLimit(() => this.target.resolve(descriptor.digest))) !== undefined) {
       this.stats.manifestsPresent++;
       this.progress();
       return;
     }
-    const { bytes, descriptor: fetched } = await this.source.fetchManifest(descriptor.digest);
+    const { bytes, descriptor: fetched } = await this.manifestLimit(() => this.source.fetchManifest(descriptor.digest));
     const mediaType = descriptor.mediaType || fetched.mediaType;
     const manifest = parseManifest(bytes, `${this.source.name}@${descriptor.digest}`, mediaType);
     if (manifest.kind === 'index') {
@@ -104,7 +107,7 @@ export class CopySession {
       await Promise.all(blobsOf(manifest).map((blob) => this.copyBlob(blob)));
     }
     // children first, then the manifest: never a manifest pointing at missing content
-    await this.target.pushManifest(bytes, mediaType, descriptor.digest);
+    await this.manifestLimit(() => this.target.pushManifest(bytes, mediaType, descriptor.digest));
     this.stats.manifestsCopied++;
     this.progress();
   }
