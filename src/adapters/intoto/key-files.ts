@@ -11,7 +11,8 @@ import { readFileBounded } from '../fs/index.js';
 import { defaultPassphraseSource, type PassphraseSource } from '../keystore/passphrase.js';
 
 const MAX_KEY_FILE = 64 * 1024;
-const ENCRYPTED_PEM = '-----BEGIN ENCRYPTED PRIVATE KEY-----';
+// the PEM label of an encrypted PKCS#8 key (`-----BEGIN ...-----` around it)
+const ENCRYPTED_PEM = 'ENCRYPTED PRIVATE KEY-----';
 
 /** The passphrase for `file` when it is an encrypted PEM; undefined for a plain key (asks nothing). */
 async function passphraseFor(file: string, bytes: Buffer, source: PassphraseSource): Promise<string | undefined> {
