@@ -9,7 +9,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { handle, printResult, type OutputFlags } from '../output.js';
 
-interface VerifyArgs extends OutputFlags {
+export interface VerifyArgs extends OutputFlags {
   layout: string;
   'layout-keys': string[];
   links: string;
@@ -29,35 +29,86 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
       .option('inspection-timeout', { type: 'number', default: 60, describe: 'seconds an inspection may run' })
       .example('$0 intoto verify --layout root.layout --layout-keys alice.pub --links .', 'verify with the links in the current directory')
       .example('$0 intoto verify --layout root.layout --layout-keys alice.pub alice2.pub --links links/ --no-inspections --json', 'two owner keys, no inspections, JSON report') as Argv<VerifyArgs>,
-  handler: handle(async (args: VerifyArgs) => {
-    const { intotoVerify } = await import('../../workflows/intoto-verify.js');
-    const report = await intotoVerify({
-      layout: args.layout,
-      layoutKeys: args['layout-keys'],
-      links: args.links,
-      inspections: args.inspections,
-      inspectionTimeoutMs: Math.round(args['inspection-timeout'] * 1000),
-      onWarning: (w) => {
-        if (!args.json && !args.quiet) process.stderr.write(`warning: ${w}\n`);
-      },
-    });
-    printResult(args, report, () => {
-      const lines = [`in-toto verify: ${report.layout} (layout keys ${report.layoutKeys.map((k) => k.slice(0, 8)).join(', ')})`];
-      for (const s of report.steps) lines.push(`  step ${s.name}: ${s.links.join(', ')}${s.sublayout ? ' (sublayout)' : ''}`);
-      if (report.inspections.skipped) lines.push('  inspections: skipped (--no-inspections)');
-      else if (report.inspections.ran.length > 0) lines.push(`  inspections: ${report.inspections.ran.join(', ')}`);
-      if (report.verified) {
-        lines.push('verdict: PASS');
-      } else {
-        const e = report.error!;
-        lines.push(`verdict: FAIL error[${e.code}]: ${e.message}${e.subject !== undefined && !e.message.includes(e.subject) ? ` (${e.subject})` : ''}`);
-      }
-      return lines.join('\n');
-    });
-    if (!report.verified && args.quiet && !args.json) process.stderr.write(`error[${report.error!.code}]: ${report.error!.message}\n`);
-    return report.verified ? 0 : 1;
-  }),
+  handler: (args: VerifyArgs) => verifyHandler(args),
 };
+
+/** The `intoto verify` handler, shared by the yargs command and the plain-flag fast path below. */
+const verifyHandler = handle(async (args: VerifyArgs) => {
+  const { intotoVerify } = await import('../../workflows/intoto-verify.js');
+  const report = await intotoVerify({
+    layout: args.layout,
+    layoutKeys: args['layout-keys'],
+    links: args.links,
+    inspections: args.inspections,
+    inspectionTimeoutMs: Math.round(args['inspection-timeout'] * 1000),
+    onWarning: (w) => {
+      if (!args.json && !args.quiet) process.stderr.write(`warning: ${w}\n`);
+    },
+  });
+  printResult(args, report, () => {
+    const lines = [`in-toto verify: ${report.layout} (layout keys ${report.layoutKeys.map((k) => k.slice(0, 8)).join(', ')})`];
+    for (const s of report.steps) lines.push(`  step ${s.name}: ${s.links.join(', ')}${s.sublayout ? ' (sublayout)' : ''}`);
+    if (report.inspections.skipped) lines.push('  inspections: skipped (--no-inspections)');
+    else if (report.inspections.ran.length > 0) lines.push(`  inspections: ${report.inspections.ran.join(', ')}`);
+    if (report.verified) {
+      lines.push('verdict: PASS');
+    } else {
+      const e = report.error!;
+      lines.push(`verdict: FAIL error[${e.code}]: ${e.message}${e.subject !== undefined && !e.message.includes(e.subject) ? ` (${e.subject})` : ''}`);
+    }
+    return lines.join('\n');
+  });
+  if (!report.verified && args.quiet && !args.json) process.stderr.write(`error[${report.error!.code}]: ${report.error!.message}\n`);
+  return report.verified ? 0 : 1;
+});
+
+/** Flags the fast path understands: name -> how it takes its value. */
+const FAST_FLAGS: Record<string, 'string' | 'strings' | 'true' | 'false'> = {
+  '--layout': 'string',
+  '--layout-keys': 'strings',
+  '--links': 'string',
+  '--inspections': 'true',
+  '--no-inspections': 'false',
+  '--json': 'true',
+  '--quiet': 'true',
+  '--debug': 'true',
+};
+
+/**
+ * Fast path for `cnab-trust intoto verify` (issue 4 item 7: start-up counts): the arguments after
+ * `intoto verify`, when they use only the plain forms `--layout F --layout-keys K [K...] [--links D]
+ * [--[no-]inspections] [--json] [--quiet] [--debug]`, each flag at most once and no value starting with `-`,
+ * become the handler's arguments without loading yargs (~30 ms). Anything else (help, `=` forms, unknown or
+ * repeated flags, a missing value or required flag) returns undefined and goes through yargs, which gives the
+ * usual help and usage errors; so behaviour is the same either way.
+ */
+export function fastPath(rest: readonly string[]): (() => Promise<void>) | undefined {
+  if (rest[0] !== 'verify') return undefined;
+  const seen = new Set<string>();
+  const args: VerifyArgs = { layout: '', 'layout-keys': [], links: '.', inspections: true, 'inspection-timeout': 60, json: false, quiet: false, debug: false };
+  let i = 1;
+  while (i < rest.length) {
+    const flag = rest[i++]!;
+    const kind = FAST_FLAGS[flag];
+    const name = flag.replace(/^--(no-)?/, '');
+    if (kind === undefined || seen.has(name)) return undefined;
+    seen.add(name);
+    const isValue = (v: string | undefined): v is string => v !== undefined && v !== '' && !v.startsWith('-');
+    if (kind === 'string') {
+      const v = rest[i++];
+      if (!isValue(v)) return undefined;
+      if (name === 'layout') args.layout = v;
+      else args.links = v;
+    } else if (kind === 'strings') {
+      while (isValue(rest[i])) args['layout-keys'].push(rest[i++]!);
+      if (args['layout-keys'].length === 0) return undefined;
+    } else {
+      (args as unknown as Record<string, boolean>)[name] = kind === 'true';
+    }
+  }
+  if (!seen.has('layout') || !seen.has('layout-keys')) return undefined;
+  return () => verifyHandler(args);
+}
 
 interface KeygenArgs extends OutputFlags {
   name: string;
