@@ -134,15 +134,28 @@ export class RegistryStore implements OciStore {
     const ref = reference ?? digest;
     const subject = this.subject(ref);
     if (isValidDigest(ref) && ref !== digest) throw digestMismatch(subject, ref, digest);
-    const res = await this.transport.request({
-      method: 'PUT',
-      url: this.path('manifests', ref),
-      headers: { 'content-type': mediaType },
-      body: bytes,
-      scopes: [this.pushScope],
-      subject,
-    });
-    if (res.status !== 201 && res.status !== 200) throw await unexpected(res, subject);
+    let res: Response;
+    for (let attempt = 0; ; attempt++) {
+      res = await this.transport.request({
+        method: 'PUT',
+        url: this.path('manifests', ref),
+        headers: { 'content-type': mediaType },
+        body: bytes,
+        scopes: [this.pushScope],
+        subject,
+      });
+      if (res.status === 201 || res.status === 200) break;
+      const detail = await errorSummary(res);
+      // We hashed these exact bytes above, so DIGEST_INVALID cannot be about them: distribution 2.8 answers it when
+      // its manifest check stats a child blob whose link file a concurrent upload is rewriting in place (the
+      // filesystem driver truncates, then writes; the half-written link fails to parse as a digest). Retry it.
+      if (res.status === 400 && detail.startsWith(': DIGEST_INVALID') && attempt < MANIFEST_PUT_RETRIES) {
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+        continue;
+      }
+      const code = res.status === 404 ? 'E_OCI_NOT_FOUND' : 'E_OCI_PROTOCOL';
+      throw new CnabTrustError(code, `registry answered ${res.status} for ${subject}${detail}`, { subject, details: { status: res.status } });
+    }
     await discard(res);
     const stored = res.headers.get('docker-content-digest');
     if (stored !== null && stored !== digest) throw digestMismatch(`${subject} (as stored)`, digest, stored);
@@ -336,6 +349,9 @@ function tooLarge(subject: string, size: number, max: number): CnabTrustError {
 function idleError(subject: string, ms: number): CnabTrustError {
   return new CnabTrustError('E_OCI_UNREACHABLE', `no data for ${ms} ms while reading ${subject}`, { subject });
 }
+
+/** How often a manifest PUT answered with a spurious DIGEST_INVALID is tried again. */
+const MANIFEST_PUT_RETRIES = 4;
 
 async function unexpected(res: Response, subject: string): Promise<CnabTrustError> {
   const detail = await errorSummary(res);

@@ -48,6 +48,34 @@ describe('adapters/oci registry client against a misbehaving registry', () => {
     }
   });
 
+  it('a manifest PUT answered DIGEST_INVALID (distribution racing on a child blob link) is retried; a lasting one fails', async () => {
+    let refusals = 2;
+    let puts = 0;
+    const s = await serve((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        puts++;
+        if (refusals-- > 0) {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }] }));
+          return;
+        }
+        res.writeHead(201, { 'docker-content-digest': digestOf(MANIFEST) });
+        res.end();
+      });
+    });
+    try {
+      const repo = client.repository(s.host, 'a/b');
+      const desc = await repo.pushManifest(MANIFEST, 'application/vnd.oci.image.manifest.v1+json', digestOf(MANIFEST));
+      assert.equal(desc.digest, digestOf(MANIFEST));
+      assert.equal(puts, 3, 'two refusals, then stored');
+      refusals = 100;
+      await rejectsWith(repo.pushManifest(MANIFEST, 'application/vnd.oci.image.manifest.v1+json', digestOf(MANIFEST)), 'E_OCI_PROTOCOL');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a blob whose bytes differ from its digest fails at the end of the stream', async () => {
     const good = Buffer.alloc(100_000, 1);
     const s = await serve((_req, res) => {
