@@ -48,6 +48,17 @@ describe('thick bundle extraction', () => {
     await rejectsCode(readThickBundle(file, {}, path.join(tmp.dir, 'out')), 'E_ARCHIVE_UNSAFE');
   });
 
+  it('refuses a name that is both a file and a directory (E_ARCHIVE_UNSAFE), in either order', async () => {
+    const cases: Array<Parameters<typeof makeTgz>[0]> = [
+      [{ name: 'bundle.json', content: '{}' }, { name: 'artifacts/x', content: 'file' }, { name: 'artifacts/x/y', content: 'under a file' }],
+      [{ name: 'bundle.json', content: '{}' }, { name: 'artifacts/x', content: 'file' }, { name: 'artifacts/x/', type: '5' }],
+      [{ name: 'bundle.json', content: '{}' }, { name: 'artifacts/x/', type: '5' }, { name: 'artifacts/x', content: 'file over a directory' }],
+    ];
+    for (const [i, entries] of cases.entries()) {
+      await rejectsCode(readThickBundle(archive(`conflict-${i}.tgz`, entries), {}, path.join(tmp.dir, `out-${i}`)), 'E_ARCHIVE_UNSAFE');
+    }
+  });
+
   it('writes nothing outside the directory for a ../ entry (E_ARCHIVE_UNSAFE)', async () => {
     const file = archive('evil.tgz', [
       { name: 'bundle.json', content: '{}' },
