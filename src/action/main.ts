@@ -6,7 +6,7 @@
  * The password input reaches the registry client only; it is never printed (and is masked with `::add-mask::`).
  */
 import { appendFileSync } from 'node:fs';
-import { isCnabTrustError } from '../core/errors.js';
+import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import { formatVerifyReport } from '../core/verify/report.js';
 import { runPipeline, type PipelineOptions } from '../workflows/pipeline.js';
 
@@ -17,7 +17,7 @@ export function getInput(name: string, env: NodeJS.ProcessEnv = process.env): st
 
 function required(name: string, env: NodeJS.ProcessEnv): string {
   const value = getInput(name, env);
-  if (value === '') throw new Error(`input required and not supplied: ${name}`);
+  if (value === '') throw new CnabTrustError('E_USAGE', `input required and not supplied: ${name}`, { subject: `INPUT_${name.replace(/ /g, '_').toUpperCase()}` });
   return value;
 }
 

@@ -159,7 +159,7 @@ async function requirementsOf(
 ): Promise<{ role: string; md: AnyMetadata; against: string; keys: RoleKeys }[]> {
   const currentRoot = repo?.root;
   const effectiveRoot = root ?? currentRoot;
-  if (effectiveRoot === undefined) throw new CnabTrustError('E_INTERNAL', 'a change without any root');
+  if (effectiveRoot === undefined) throw new CnabTrustError('E_INTERNAL', 'a change without any root', { subject: 'root' });
   const out: { role: string; md: AnyMetadata; against: string; keys: RoleKeys }[] = [];
   if (root !== undefined) {
     // Client workflow 5.3.4: a new root is signed by a threshold of the old root's root keys ...
@@ -252,7 +252,7 @@ async function publishSigned(
   requirements: StagedRequirement[],
 ): Promise<CommitResult> {
   const root = change.root ?? repo?.root;
-  if (root === undefined) throw new CnabTrustError('E_INTERNAL', 'publishing without a root');
+  if (root === undefined) throw new CnabTrustError('E_INTERNAL', 'publishing without a root', { subject: 'root' });
   const versions: Record<string, number> = {};
   const pub: Publication = { targetFiles: change.targetFiles, targetsRoles: [] };
   const metas = new Map<string, MetaFile>();

@@ -4,19 +4,17 @@
  * private key takes its passphrase from the same source as the TUF key store (`adapters/keystore/passphrase.ts`:
  * CNAB_TRUST_PASSPHRASE, else a hidden terminal prompt; never argv).
  */
-import { parsePrivateKeyFile, parsePublicKeyFile } from '../../core/crypto/key-files.js';
+import { isEncryptedPrivateKeyPem, parsePrivateKeyFile, parsePublicKeyFile } from '../../core/crypto/key-files.js';
 import type { SslibPublicKey } from '../../core/crypto/keys.js';
 import { SslibSigner } from '../../core/crypto/sslib-signer.js';
 import { readFileBounded } from '../fs/index.js';
 import { defaultPassphraseSource, type PassphraseSource } from '../keystore/passphrase.js';
 
 const MAX_KEY_FILE = 64 * 1024;
-// the PEM label of an encrypted PKCS#8 key (`-----BEGIN ...-----` around it)
-const ENCRYPTED_PEM = 'ENCRYPTED PRIVATE KEY-----';
 
 /** The passphrase for `file` when it is an encrypted PEM; undefined for a plain key (asks nothing). */
 async function passphraseFor(file: string, bytes: Buffer, source: PassphraseSource): Promise<string | undefined> {
-  return bytes.includes(ENCRYPTED_PEM) ? source(`decrypt ${file}`) : undefined;
+  return isEncryptedPrivateKeyPem(bytes) ? source(`decrypt ${file}`) : undefined;
 }
 
 /** A signer over the private key in `file`. */
@@ -28,7 +26,7 @@ export async function loadSigner(file: string, source: PassphraseSource = defaul
 /** The public key in `file` (a private key file gives its public half). */
 export async function loadPublicKey(file: string, source: PassphraseSource = defaultPassphraseSource): Promise<SslibPublicKey> {
   const bytes = await readFileBounded(file, { maxBytes: MAX_KEY_FILE, what: 'key file' });
-  if (bytes.includes(ENCRYPTED_PEM)) return parsePrivateKeyFile(bytes, file, await passphraseFor(file, bytes, source)).publicKey;
+  if (isEncryptedPrivateKeyPem(bytes)) return parsePrivateKeyFile(bytes, file, await passphraseFor(file, bytes, source)).publicKey;
   return parsePublicKeyFile(bytes, file);
 }
 

@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { generateKey, type KeyKind } from '../../core/crypto/keygen.js';
 import { SslibSigner } from '../../core/crypto/sslib-signer.js';
-import { parsePublicKeyFile } from '../../core/crypto/key-files.js';
+import { isEncryptedPrivateKeyPem, parsePublicKeyFile } from '../../core/crypto/key-files.js';
 import type { PublicKeyJson, SignatureScheme, Signer } from '../../core/crypto/signer.js';
 import { CnabTrustError } from '../../core/errors.js';
 import { asTufSigner, tufKeyId, tufPublicKey } from '../../core/tuf/keys.js';
@@ -92,7 +92,7 @@ export class FileKeyStore {
   /** A signer over a private key file (ours, or one from elsewhere), named by its TUF keyid. */
   async loadSigner(file: string, expectKeyId?: string): Promise<Signer> {
     const text = (await readFileBounded(file, { maxBytes: MAX_KEY_FILE, what: 'private key' })).toString('utf8');
-    const encrypted = text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+    const encrypted = isEncryptedPrivateKeyPem(text);
     const passphrase = encrypted ? await this.#getPassphrase(`decrypt ${path.basename(file)}`) : undefined;
     const signer = asTufSigner(SslibSigner.fromKeyFile(text, file, passphrase));
     if (expectKeyId !== undefined && signer.keyid !== expectKeyId) {

@@ -5,11 +5,14 @@
  * `docker-credential-<name> get` with the host on stdin (the docker credential helper protocol).
  * Secrets never reach argv, logs or error messages.
  */
-import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { CnabTrustError } from '../../core/errors.js';
+import { CnabTrustError, isCnabTrustError } from '../../core/errors.js';
+import { readFileBounded } from '../fs/index.js';
+
+/** A docker config.json is small; a larger one is refused rather than read whole. */
+const MAX_DOCKER_CONFIG_BYTES = 1024 * 1024;
 
 export interface Credentials {
   username: string;
@@ -69,17 +72,18 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
   const runHelper = options.runHelper ?? runCredentialHelper;
   let config: Promise<DockerConfig | undefined> | undefined;
   const load = (): Promise<DockerConfig | undefined> =>
-    (config ??= readFile(configPath, 'utf8').then(
-      (text) => {
+    (config ??= readFileBounded(configPath, { maxBytes: MAX_DOCKER_CONFIG_BYTES, what: 'docker config' }).then(
+      (bytes) => {
         try {
-          return JSON.parse(text) as DockerConfig;
+          // JSON.parse (not the strict parser) on purpose: docker itself reads this file with Go's lenient decoder
+          return JSON.parse(bytes.toString('utf8')) as DockerConfig;
         } catch (e) {
           throw new CnabTrustError('E_JSON_PARSE', `docker config ${configPath} is not JSON`, { subject: configPath, cause: e });
         }
       },
-      (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return undefined;
-        throw new CnabTrustError('E_IO', `cannot read docker config ${configPath}: ${e.code ?? e.message}`, { subject: configPath });
+      (e: unknown) => {
+        if (isCnabTrustError(e) && e.code === 'E_FILE_NOT_FOUND') return undefined;
+        throw e;
       },
     ));
   return async (registry) => {

@@ -70,8 +70,8 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       ].join('\n'),
     );
     if (report.ok) return 0;
-    const { CnabTrustError, exitStatusOf } = await import('../../core/errors.js');
-    return report.error === undefined ? 1 : exitStatusOf(new CnabTrustError(report.error.code, report.error.message));
+    const { exitStatusOfCode } = await import('../../core/errors.js');
+    return report.error === undefined ? 1 : exitStatusOfCode(report.error.code);
   }),
 };
 

@@ -59,7 +59,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
   handler: handle<VerifyArgs>(async (args) => {
     const { verifyBundle } = await import('../../workflows/verify.js');
     const { formatVerifyReport } = await import('../../core/verify/report.js');
-    const { exitStatusOf, CnabTrustError, EXIT } = await import('../../core/errors.js');
+    const { exitStatusOfCode, EXIT } = await import('../../core/errors.js');
     const { parseNow } = await import('../clock.js');
     const report = await verifyBundle({
       bundle: args.bundle,
@@ -83,7 +83,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
     printResult(args, report, () => formatVerifyReport(report));
     if (report.verified) return EXIT.OK;
     if (args.quiet && !args.json) process.stderr.write(`error[${report.error!.code}]: ${report.error!.message}\n`);
-    return exitStatusOf(new CnabTrustError(report.error!.code, report.error!.message));
+    return exitStatusOfCode(report.error!.code);
   }),
 };
 

@@ -77,11 +77,19 @@ export function parsePublicKeyFile(input: Uint8Array | string, source: string): 
   return parseSslibKeyObject(publicOnly, source);
 }
 
+/** The label that closes the BEGIN line of an encrypted PKCS#8 PEM. */
+const ENCRYPTED_PKCS8_LABEL = 'ENCRYPTED PRIVATE KEY-----';
+
+/** Whether a key file holds an encrypted PKCS#8 PEM (it needs a passphrase). */
+export function isEncryptedPrivateKeyPem(input: Uint8Array | string): boolean {
+  return typeof input === 'string' ? input.includes(ENCRYPTED_PKCS8_LABEL) : Buffer.from(input).includes(ENCRYPTED_PKCS8_LABEL);
+}
+
 /** A private key file (PEM or securesystemslib JSON) with its securesystemslib public key and keyid. */
 export function parsePrivateKeyFile(input: Uint8Array | string, source: string, passphrase?: string): PrivateKeyMaterial {
   const text = textOf(input);
   if (!isJsonText(text)) {
-    if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') && passphrase === undefined) {
+    if (isEncryptedPrivateKeyPem(text) && passphrase === undefined) {
       throw new CnabTrustError('E_PASSPHRASE', `${source} is encrypted: a passphrase is needed`, { subject: source });
     }
     let privateKey: KeyObject;

@@ -1,6 +1,6 @@
 /**
  * New keys for the three schemes, and their files in the form in-toto 1.3.1 (`in-toto-keygen`) writes them:
- *  - rsa (3072 bits): private PKCS#1 PEM (`-----BEGIN RSA PRIVATE KEY-----`), public SPKI PEM (`NAME.pub`);
+ *  - rsa (3072 bits): private PKCS#1 PEM (label `RSA PRIVATE KEY`), public SPKI PEM (`NAME.pub`);
  *  - ed25519, ecdsa: JSON key files; the private one carries `keyid` and `keyval.private`
  *    (ed25519: hex seed; ecdsa: EC PRIVATE KEY PEM), the public one `keyid_hash_algorithms` and `keyval.public`.
  * Writing them (mode 0600, atomically) is the caller's business.
