@@ -143,7 +143,7 @@ describe('pipeline and the GitHub Action: sign -> push -> verify from the regist
     it('fails the step when a required input is missing', async () => {
       const r = exec([actionMain], actionEnv({ ref: `${gun}:1.0.3` }, f('out-3.txt')));
       assert.equal(r.status, 1);
-      assert.match(r.stdout, /::error title=cnab-trust pipeline::input required and not supplied: bundle/);
+      assert.match(r.stdout, /::error title=cnab-trust pipeline::E_USAGE: input required and not supplied: bundle/);
     });
   });
 });
