@@ -8,7 +8,7 @@
  * place only when their digest holds; `index.json` is replaced atomically the same way.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -19,6 +19,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, parseManifestJson } from '../../core
 import { OCI_INDEX } from '../../core/oci/media-types.js';
 import type { FetchedManifest, OciStore } from './store.js';
 import { readAll, verifyingStream } from './verify-stream.js';
+import { writeFileAtomic } from '../fs/index.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -52,9 +53,9 @@ export class LayoutStore implements OciStore {
   async init(): Promise<void> {
     await mkdir(path.join(this.directory, 'blobs', 'sha256'), { recursive: true });
     const marker = path.join(this.directory, 'oci-layout');
-    if (!(await exists(marker))) await atomicWrite(marker, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+    if (!(await exists(marker))) await writeFileAtomic(marker, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
     const index = path.join(this.directory, 'index.json');
-    if (!(await exists(index))) await atomicWrite(index, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] })));
+    if (!(await exists(index))) await writeFileAtomic(index, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] })));
   }
 
   /** index.json; with `missingOk`, a directory that is not a layout yet reads as an empty one. */
@@ -83,7 +84,7 @@ export class LayoutStore implements OciStore {
     const run = this.indexLock.then(async () => {
       await this.init();
       const next = change(await this.readIndex());
-      await atomicWrite(path.join(this.directory, 'index.json'), Buffer.from(JSON.stringify(next)));
+      await writeFileAtomic(path.join(this.directory, 'index.json'), Buffer.from(JSON.stringify(next)));
     });
     this.indexLock = run.catch(() => undefined);
     return run;
@@ -215,23 +216,6 @@ async function exists(file: string): Promise<boolean> {
   return (await stat(file).catch(() => undefined)) !== undefined;
 }
 
-/** Write a file atomically: temp file in the same directory, fsync, rename. */
-export async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
-  try {
-    await writeFile(temp, bytes, { flag: 'wx', mode: 0o644 });
-    const fh = await open(temp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(temp, file);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw ioError(file, e);
-  }
-}
 
 function ioError(file: string, e: unknown): CnabTrustError {
   if (e instanceof CnabTrustError) return e;

@@ -274,8 +274,9 @@ export class RegistryTransport {
         details: { status: res.status },
       });
     }
-    const text = await res.text();
-    if (text.length > MAX_TOKEN_RESPONSE) throw noChallenge(this.registry, subject, 'token response too large');
+    const { bytes, truncated } = await readBodyBounded(res, MAX_TOKEN_RESPONSE);
+    if (truncated) throw noChallenge(this.registry, subject, 'token response too large');
+    const text = bytes.toString('utf8');
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       body = JSON.parse(text) as typeof body;
@@ -320,12 +321,47 @@ export async function discard(res: Response): Promise<void> {
 /** ` : CODE message` from a distribution error body, bounded; empty when there is none. */
 export async function errorSummary(res: Response): Promise<string> {
   try {
-    const text = (await res.text()).slice(0, 4096);
-    const parsed = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
+    const { bytes } = await readBodyBounded(res, MAX_ERROR_BODY);
+    const parsed = JSON.parse(bytes.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
     const first = parsed.errors?.[0];
-    if (first?.code !== undefined) return `: ${String(first.code).slice(0, 64)} ${String(first.message ?? '').slice(0, 200)}`.trimEnd();
+    if (first?.code !== undefined) {
+      // the registry's words are untrusted: no control characters (terminal escapes, forged lines) reach our messages
+      const code = String(first.code).replace(/[^A-Za-z0-9_]/g, '').slice(0, 64);
+      const message = String(first.message ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200);
+      return `: ${code} ${message}`.trimEnd();
+    }
   } catch {
-    // not a distribution error body
+    // not a distribution error body (or cut short)
   }
   return '';
+}
+
+/** A registry's error body is read only this far. */
+const MAX_ERROR_BODY = 4096;
+
+/**
+ * Read at most `max` bytes of a response body and cancel the rest, so that a hostile server cannot make us buffer
+ * an endless body. `truncated` says whether there was more.
+ */
+export async function readBodyBounded(res: Response, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+  if (res.body === null) return { bytes: Buffer.alloc(0), truncated: false };
+  const reader = res.body.getReader();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { bytes: Buffer.concat(chunks), truncated: false };
+      const room = max - total;
+      if (value.byteLength > room) {
+        chunks.push(Buffer.from(value.buffer, value.byteOffset, room));
+        await reader.cancel().catch(() => undefined);
+        return { bytes: Buffer.concat(chunks), truncated: true };
+      }
+      chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+      total += value.byteLength;
+    }
+  } finally {
+    reader.releaseLock();
+  }
 }

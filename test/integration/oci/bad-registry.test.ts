@@ -20,6 +20,18 @@ async function serve(handler: Handler): Promise<{ host: string; close(): Promise
   return { host: `127.0.0.1:${port}`, close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }) };
 }
 
+async function rejectsWith2(p: Promise<unknown>, code: string): Promise<Error> {
+  let caught: Error | undefined;
+  await rejectsWith(
+    p.catch((e: Error) => {
+      caught = e;
+      throw e;
+    }),
+    code,
+  );
+  return caught!;
+}
+
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(isCnabTrustError(e), `expected a CnabTrustError, got ${String(e)}`);
@@ -71,6 +83,39 @@ describe('adapters/oci registry client against a misbehaving registry', () => {
       assert.equal(puts, 3, 'two refusals, then stored');
       refusals = 100;
       await rejectsWith(repo.pushManifest(MANIFEST, 'application/vnd.oci.image.manifest.v1+json', digestOf(MANIFEST)), 'E_OCI_PROTOCOL');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a registry's error text reaches our message bounded and without control characters", async () => {
+    let huge = false;
+    const s = await serve((req, res) => {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json' });
+      if (huge) {
+        // an endless error body: we read 4 KiB of it, then hang up
+        res.write('{"errors":[{"code":"X","message":"');
+        const chunk = 'a'.repeat(64 * 1024);
+        let n = 0;
+        const more = (): void => {
+          while (n++ < 200 && res.write(chunk));
+          if (n < 200) res.once('drain', more);
+          else res.end('"}]}');
+        };
+        more();
+        return;
+      }
+      res.end(JSON.stringify({ errors: [{ code: 'NAME\u001b[31m_INVALID', message: 'bad\r\nforged: line\u0007' }] }));
+    });
+    try {
+      const repo = client.repository(s.host, 'a/b');
+      const e = await rejectsWith2(repo.pushManifest(MANIFEST, 'application/vnd.oci.image.manifest.v1+json', 'v1'), 'E_OCI_PROTOCOL');
+      assert.match(e.message, /: NAME31m_INVALID bad  forged: line$/);
+      assert.doesNotMatch(e.message, /[\u0000-\u001f]/);
+      huge = true;
+      const e2 = await rejectsWith2(repo.pushManifest(MANIFEST, 'application/vnd.oci.image.manifest.v1+json', 'v1'), 'E_OCI_PROTOCOL');
+      assert.ok(e2.message.length < 1000, 'a 12 MiB error body is not copied into the message');
     } finally {
       await s.close();
     }
