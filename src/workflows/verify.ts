@@ -27,7 +27,7 @@ import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import { bundleImages, canonicalizeBundleBytes, DEFAULT_MAX_BUNDLE_BYTES, parseBundle, type Bundle } from '../core/cnab/index.js';
 import { parseImageLocation } from '../core/reference/index.js';
 import { assertImagesPinned } from '../core/relocation/check.js';
-import { checkSignedArtifact, lengthMismatch, type CheckedArtifact } from '../core/verify/signed-artifact.js';
+import { checkSignedArtifact, isSignedArtifact, lengthMismatch, sameTargetFile, type CheckedArtifact } from '../core/verify/signed-artifact.js';
 import { VerifyReportBuilder, type VerifyReport, type VerifyStepName } from '../core/verify/report.js';
 import {
   assertFinalProduct,
@@ -296,7 +296,7 @@ async function findTrustedTarget(name: string, options: VerifyBundleOptions, now
   try {
     if (agreed === undefined) await client.refresh(); // openAgreeingRepository returns a refreshed client
     const { target, role } = await client.getTargetWithRole(name);
-    if (agreed !== undefined && (agreed.length !== target.length || JSON.stringify(agreed.hashes) !== JSON.stringify(target.hashes))) {
+    if (agreed !== undefined && !sameTargetFile(agreed, target)) {
       throw new CnabTrustError('E_TUF_CONSENSUS', `the repository read again disagrees with the agreed target ${name}`, { subject: name });
     }
     return { client, target, role, checks };
@@ -416,8 +416,7 @@ async function fetchStoredBundle(source: string, target: TrustedTarget, access: 
  */
 async function fetchArchiveBundle(source: string, extracted: ExtractedArchive, target: TrustedTarget): Promise<FetchedBundle> {
   const { archive } = extracted;
-  const onlySha256 = Object.keys(target.hashes).every((a) => a === 'sha256');
-  const signedAsArchive = onlySha256 && archive.length === target.length && archive.digest === `sha256:${target.hashes['sha256']}`;
+  const signedAsArchive = isSignedArtifact(archive, target);
   const facts = { layoutDir: extracted.layoutDir, signedAsArchive, digest: archive.digest, length: archive.length };
   const tag = target.name.slice(target.name.lastIndexOf(':') + 1);
   const { LayoutStore } = await import('../adapters/oci/layout-store.js');

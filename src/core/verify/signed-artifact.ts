@@ -68,3 +68,27 @@ export function lengthMismatch(target: SignedArtifactFacts, actual: number, what
     },
   );
 }
+
+/**
+ * Whether two trusted targets describe the same file: equal length and the same hash under every algorithm either
+ * states (key order and hex case do not matter). TAP 4: the repositories that agreed must still agree when read again.
+ */
+export function sameTargetFile(a: Pick<SignedArtifactFacts, 'length' | 'hashes'>, b: Pick<SignedArtifactFacts, 'length' | 'hashes'>): boolean {
+  if (a.length !== b.length) return false;
+  const algorithms = new Set([...Object.keys(a.hashes), ...Object.keys(b.hashes)]);
+  for (const algorithm of algorithms) {
+    if (a.hashes[algorithm]?.toLowerCase() !== b.hashes[algorithm]?.toLowerCase()) return false;
+  }
+  return algorithms.size > 0;
+}
+
+/**
+ * Whether an artifact measured by streaming (a thick bundle archive: its `sha256:<hex>` digest and length) is the
+ * signed target itself. Only a target that states sha256 alone can be matched this way; one with other hashes too
+ * must be checked on the bytes with `checkSignedArtifact`.
+ */
+export function isSignedArtifact(measured: { digest: string; length: number }, target: SignedArtifactFacts): boolean {
+  const algorithms = Object.keys(target.hashes);
+  if (algorithms.length !== 1 || algorithms[0] !== 'sha256') return false;
+  return measured.length === target.length && measured.digest === `sha256:${target.hashes['sha256']!.toLowerCase()}`;
+}
