@@ -7,6 +7,7 @@
  * Lean start: only yargs and this file load before the handler; the verifier is imported inside it.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { listOption } from '../list-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 
 export interface VerifyArgs extends OutputFlags {
@@ -23,7 +24,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
   builder: (y: Argv<OutputFlags>) =>
     y
       .option('layout', { type: 'string', demandOption: true, describe: 'the signed root layout' })
-      .option('layout-keys', { type: 'string', array: true, demandOption: true, describe: 'public key file(s) of the project owner(s); each must have signed the layout (type recognized from the file)' })
+      .option('layout-keys', { ...listOption('public key file(s) of the project owner(s); each must have signed the layout (type recognized from the file)'), demandOption: true })
       .option('links', { type: 'string', default: '.', describe: 'directory holding <step>.<keyid[:8]>.link files (and sublayout folders)' })
       .option('inspections', { type: 'boolean', default: true, describe: 'run the layout inspections (in a scratch copy of the current directory); --no-inspections skips them and their rules' })
       .option('inspection-timeout', { type: 'number', default: 60, describe: 'seconds an inspection may run' })
@@ -78,9 +79,9 @@ const FAST_FLAGS: Record<string, 'string' | 'strings' | 'true' | 'false'> = {
  * Fast path for `cnab-trust intoto verify` (issue 4 item 7: start-up counts): the arguments after
  * `intoto verify`, when they use only the plain forms `--layout F --layout-keys K [K...] [--links D]
  * [--[no-]inspections] [--json] [--quiet] [--debug]`, each flag at most once and no value starting with `-`,
- * become the handler's arguments without loading yargs (~30 ms). Anything else (help, `=` forms, unknown or
- * repeated flags, a missing value or required flag) returns undefined and goes through yargs, which gives the
- * usual help and usage errors; so behaviour is the same either way.
+ * become the handler's arguments without loading yargs (~30 ms). Anything else (help, `=` forms, comma lists,
+ * unknown or repeated flags, a missing value or required flag) returns undefined and goes through yargs, which
+ * gives the usual help and usage errors; so behaviour is the same either way.
  */
 export function fastPath(rest: readonly string[]): (() => Promise<void>) | undefined {
   if (rest[0] !== 'verify') return undefined;
@@ -101,7 +102,8 @@ export function fastPath(rest: readonly string[]): (() => Promise<void>) | undef
       else args.links = v;
     } else if (kind === 'strings') {
       while (isValue(rest[i])) args['layout-keys'].push(rest[i++]!);
-      if (args['layout-keys'].length === 0) return undefined;
+      // a comma list (`a.pub,b.pub`) is left to yargs, whose coercion splits it (cli/list-flag.ts)
+      if (args['layout-keys'].length === 0 || args['layout-keys'].some((k) => k.includes(','))) return undefined;
     } else {
       (args as unknown as Record<string, boolean>)[name] = kind === 'true';
     }

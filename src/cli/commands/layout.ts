@@ -6,6 +6,7 @@
  * The description format is documented in src/core/intoto/authoring/layout-description.ts and the README.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { listOption } from '../list-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 
 interface CreateArgs extends OutputFlags {
@@ -66,7 +67,7 @@ const show: CommandModule<OutputFlags, ShowArgs> = {
   builder: (y: Argv<OutputFlags>) =>
     y
       .positional('layout', { type: 'string', demandOption: true, describe: 'layout file' })
-      .option('layout-keys', { type: 'array', string: true, describe: 'public keys whose signatures to check' })
+      .option('layout-keys', listOption('public keys whose signatures to check'))
       .example('$0 layout show root.layout --layout-keys keys/alice.pub', 'summary, with the signature of alice checked') as unknown as Argv<ShowArgs>,
   handler: handle(async (args: ShowArgs) => {
     const { layoutShow, layoutText } = await import('../../workflows/layout.js');

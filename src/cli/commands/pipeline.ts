@@ -3,6 +3,7 @@
  * with a fresh cache; writes the JSON report; exits 0 only when the pushed bundle verified.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { listOption } from '../list-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 import { registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
 
@@ -13,7 +14,7 @@ interface PipelineArgs extends OutputFlags, RegistryFlags {
   metadata: string;
   keys: string;
   layout?: string;
-  'layout-keys'?: string;
+  'layout-keys'?: string[];
   links?: string;
   'trusted-root'?: string;
   'metadata-url'?: string;
@@ -32,7 +33,7 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       .option('metadata', { type: 'string', default: 'metadata', describe: 'TUF repository directory' })
       .option('keys', { type: 'string', default: 'keys', describe: 'key directory (the online targets/releases key)' })
       .option('layout', { type: 'string', describe: 'in-toto root layout (needs the targets key, else the change is staged)' })
-      .option('layout-keys', { type: 'string', describe: 'comma-separated public key files verifying the layout' })
+      .option('layout-keys', listOption('public key files verifying the layout'))
       .option('links', { type: 'string', describe: 'directory of in-toto links (*.link) for this bundle' })
       .option('trusted-root', { type: 'string', describe: 'root the verification trusts (default <metadata>/1.root.json)' })
       .option('metadata-url', { type: 'string', describe: 'where verification reads the metadata (default the --metadata directory)' })
@@ -52,7 +53,7 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       registry: await registryAccess(args),
       ...(args['push-to'] === undefined ? {} : { pushTo: args['push-to'] }),
       ...(args.layout === undefined ? {} : { layout: args.layout }),
-      ...(args['layout-keys'] === undefined ? {} : { layoutKeys: args['layout-keys'].split(',').filter((s) => s !== '') }),
+      ...(args['layout-keys'] === undefined ? {} : { layoutKeys: args['layout-keys'] }),
       ...(args.links === undefined ? {} : { links: args.links }),
       ...(args['trusted-root'] === undefined ? {} : { trustedRootPath: args['trusted-root'] }),
       ...(args['metadata-url'] === undefined ? {} : { metadataUrl: args['metadata-url'] }),

@@ -2,6 +2,7 @@
  * `cnab-trust sign <bundle.json|bundle.tgz> --ref <gun>:<tag>`: sign a bundle version into the TUF repository.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { listOption } from '../list-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 
 interface SignArgs extends OutputFlags {
@@ -11,7 +12,7 @@ interface SignArgs extends OutputFlags {
   keys: string;
   'allow-unpinned': boolean;
   layout?: string;
-  'layout-keys'?: string;
+  'layout-keys'?: string[];
   links?: string;
 }
 
@@ -26,7 +27,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       .option('keys', { type: 'string', default: 'keys', describe: 'key store directory' })
       .option('allow-unpinned', { type: 'boolean', default: false, describe: 'sign a thin bundle whose images lack contentDigest' })
       .option('layout', { type: 'string', describe: 'in-toto root layout to sign as a target of targets' })
-      .option('layout-keys', { type: 'string', describe: 'comma-separated public key files verifying the layout' })
+      .option('layout-keys', listOption('public key files verifying the layout'))
       .option('links', { type: 'string', describe: 'directory of in-toto links (*.link) for this bundle' })
       .example('$0 sign bundle.json --ref example.com/org/app:1.2.0', 'sign a thin bundle')
       .example(
@@ -42,7 +43,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       keysDir: args.keys,
       allowUnpinned: args['allow-unpinned'],
       ...(args.layout === undefined ? {} : { layout: args.layout }),
-      ...(args['layout-keys'] === undefined ? {} : { layoutKeys: args['layout-keys'].split(',').filter((s) => s !== '') }),
+      ...(args['layout-keys'] === undefined ? {} : { layoutKeys: args['layout-keys'] }),
       ...(args.links === undefined ? {} : { links: args.links }),
     });
     printResult(args, report, () =>
