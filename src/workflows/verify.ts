@@ -14,7 +14,8 @@
  *  4. in-toto     when the target's custom `in-toto` lists metadata: the root layout and its keys are fetched
  *                 through TUF and must be targets of the top-level `targets` role, the links through TUF too; the
  *                 supply chain is verified and its final product must be the bundle.
- *  5. the report  (core/verify/report.ts): every stage that ran, what it checked, the verdict, the first error.
+ *  5. the report  (core/verify/report.ts): every stage that ran, what it checked, the verdict, the first error;
+ *                 written to `reportPath` too (atomically) whatever the verdict, as `pipeline` writes its own.
  *
  * Verification failures (and I/O failures on the way) end in a report with `verified: false`; only misuse
  * (missing options) throws.
@@ -40,7 +41,7 @@ import {
   productWithSha256,
   type BundleIntotoListing,
 } from '../core/verify/intoto-targets.js';
-import { readFileBounded } from '../adapters/fs/index.js';
+import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
 import type { RelocationMapping } from '../core/relocation/index.js';
 import { matchStoredBundle, readStoredBundleIndex, type StoredBundleIndex } from './pull.js';
 import type { RegistryAccess } from './registry-access.js';
@@ -83,6 +84,8 @@ export interface VerifyBundleOptions {
   http?: HttpOptions;
   /** Called as each stage ends (progress for long verifications). */
   onStep?: (step: VerifyReport['steps'][number]) => void;
+  /** Also write the JSON report to this file, whatever the verdict. */
+  reportPath?: string;
 }
 
 /** The exact bytes of the bundle as fetched, and where they came from. */
@@ -109,6 +112,12 @@ interface Verified {
 
 /** Run CNAB-Sec 303 on one bundle and return the report (see the module comment for the stages). */
 export async function verifyBundle(options: VerifyBundleOptions): Promise<VerifyReport> {
+  const report = await verifyStages(options);
+  if (options.reportPath !== undefined) await writeFileAtomic(options.reportPath, JSON.stringify(report, null, 2) + '\n');
+  return report;
+}
+
+async function verifyStages(options: VerifyBundleOptions): Promise<VerifyReport> {
   if (options.map === undefined) {
     if (options.metadata === undefined && !(await isArchiveFile(options.bundle))) {
       throw new CnabTrustError('E_USAGE', 'give --metadata <url|dir> (or --map)', { subject: '--metadata' });

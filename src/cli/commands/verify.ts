@@ -75,11 +75,8 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
       ...(args.now === undefined ? {} : { now: parseNow(args.now) }),
       inspections: args.inspections,
       inspectionTimeoutMs: Math.round(args['inspection-timeout'] * 1000),
+      ...(args.report === undefined ? {} : { reportPath: args.report }),
     });
-    if (args.report !== undefined) {
-      const { writeFileAtomic } = await import('../../adapters/fs/index.js');
-      await writeFileAtomic(args.report, JSON.stringify(report, null, 2) + '\n');
-    }
     printResult(args, report, () => formatVerifyReport(report));
     if (report.verified) return EXIT.OK;
     if (args.quiet && !args.json) process.stderr.write(`error[${report.error!.code}]: ${report.error!.message}\n`);

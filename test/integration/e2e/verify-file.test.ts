@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TufTestRepo, RELEASES } from '../../helpers/tuf-repo.js';
@@ -91,6 +91,26 @@ describe('verify: a local bundle.json against a TUF repository directory (CNAB-S
     const { options } = repository('inspect-fail', (repo) => addRelease(repo, '1.0.0', canonical, { chain }));
     const report = await verifyBundle(options());
     assert.equal(report.error?.code, 'E_INTOTO_INSPECTION');
+  });
+
+  it('writes the report to reportPath whatever the verdict; nothing on misuse; a file that cannot be written is an I/O error', async () => {
+    const { options, bundleFile } = repository('report-file', (repo) => addRelease(repo, '1.0.0', canonical));
+    const reportFile = path.join(path.dirname(bundleFile), 'report.json');
+    const passed = await verifyBundle(options({ reportPath: reportFile }));
+    assert.equal(passed.verified, true);
+    assert.deepEqual(JSON.parse(readFileSync(reportFile, 'utf8')), JSON.parse(JSON.stringify(passed)));
+
+    const bytes = Buffer.from(canonical);
+    bytes[bytes.indexOf('1.0.0')] = '2'.charCodeAt(0);
+    writeFileSync(bundleFile, bytes);
+    const failed = await verifyBundle(options({ reportPath: reportFile }));
+    assert.equal(failed.error?.code, 'E_DIGEST_MISMATCH');
+    assert.deepEqual(JSON.parse(readFileSync(reportFile, 'utf8')), JSON.parse(JSON.stringify(failed)));
+
+    rmSync(reportFile);
+    await assert.rejects(verifyBundle(options({ reportPath: reportFile, map: 'map.json' })), { code: 'E_USAGE' });
+    assert.equal(existsSync(reportFile), false);
+    await assert.rejects(verifyBundle(options({ reportPath: path.join(path.dirname(bundleFile), 'no-such-dir', 'report.json') })), { code: 'E_FILE_NOT_FOUND' });
   });
 
   describe('tampering, each refused with its code and nothing after the failing stage', () => {
