@@ -3,43 +3,29 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { handle, printResult, type OutputFlags } from '../output.js';
+import { tufClientOptions, withTufClientFlags, type TufClientFlags } from '../tuf-client-flags.js';
 
-interface GetArgs extends OutputFlags {
+interface GetArgs extends OutputFlags, TufClientFlags {
   target: string;
-  'trusted-root'?: string;
-  metadata?: string;
-  cache?: string;
-  'targets-url'?: string;
   download?: string;
-  now?: string;
-  map?: string;
-  'trusted-roots'?: string;
 }
 
 const get: CommandModule<OutputFlags, GetArgs> = {
   command: 'get <target>',
   describe: 'print the target a TUF repository signed for <gun>:<tag> (TUF client workflow), optionally download it',
   builder: (y) =>
-    (y as Argv<OutputFlags>)
+    withTufClientFlags(y as Argv<OutputFlags>, { metadata: 'repository metadata: an http(s) URL or a directory' })
       .positional('target', { type: 'string', demandOption: true, describe: 'target name, e.g. example.com/org/app:1.2.0' })
-      .option('trusted-root', { type: 'string', describe: 'root.json you trust (out of band)' })
-      .option('metadata', { type: 'string', describe: 'repository metadata: an http(s) URL or a directory' })
-      .option('cache', { type: 'string', describe: 'directory keeping trusted metadata between runs (rollback protection)' })
-      .option('targets-url', { type: 'string', describe: 'target files: URL or directory (default <metadata>/targets)' })
       .option('download', { type: 'string', describe: 'download the target file into this directory, verified' })
-      .option('now', { type: 'string', describe: 'check expiry at this ISO 8601 time instead of the clock' })
-      .option('map', { type: 'string', describe: 'TAP 4 map file: resolve the target across several repositories' })
-      .option('trusted-roots', { type: 'string', describe: 'with --map: directory of <repository name>.root.json' })
       .check((a) => {
+        // unlike verify (whose exported .tgz carries its metadata), tuf get needs the repository named
         if (a.map !== undefined) {
-          if (a['trusted-roots'] === undefined) throw new Error('--map needs --trusted-roots DIR');
           if (a.metadata !== undefined || a['trusted-root'] !== undefined || a['targets-url'] !== undefined) {
             throw new Error('--map takes the repositories from the map file: drop --metadata, --trusted-root, --targets-url');
           }
-          return true;
+        } else if (a.metadata === undefined) {
+          throw new Error('give --metadata <url|dir> (or --map map.json)');
         }
-        if (a.metadata === undefined) throw new Error('give --metadata <url|dir> (or --map map.json)');
-        if (a['trusted-root'] === undefined && a.cache === undefined) throw new Error('give --trusted-root root.json');
         return true;
       })
       .example(
@@ -49,15 +35,11 @@ const get: CommandModule<OutputFlags, GetArgs> = {
       .example('$0 tuf get example.com/org/app:1.2.0 --trusted-root root.json --metadata metadata/ --download out/', 'download it too')
       .example('$0 tuf get example.com/org/app:1.2.0 --map map.json --trusted-roots roots/', 'require the repositories of map.json to agree (TAP 4)') as Argv<GetArgs>,
   handler: handle<GetArgs>(async (args) => {
-    const { parseNow } = await import('../clock.js');
-    const common = {
-      ...(args.cache === undefined ? {} : { cacheDir: args.cache }),
-      ...(args.now === undefined ? {} : { now: parseNow(args.now) }),
-    };
+    const { map, trustedRootsDir, metadata, trustedRootPath, targets, ...common } = tufClientOptions(args);
     let report: { target: TrustedTargetJson; path?: string; repositories?: string[]; mapping?: number };
-    if (args.map !== undefined) {
+    if (map !== undefined) {
       const { getMappedTarget, downloadMappedTarget } = await import('../../workflows/tuf-map.js');
-      const options = { ...common, mapPath: args.map, trustedRootsDir: args['trusted-roots']! };
+      const options = { ...common, mapPath: map, trustedRootsDir: trustedRootsDir! };
       const found =
         args.download === undefined
           ? await getMappedTarget(args.target, options)
@@ -72,9 +54,9 @@ const get: CommandModule<OutputFlags, GetArgs> = {
       const { getTrustedTarget, downloadTrustedTarget } = await import('../../workflows/tuf-get.js');
       const options = {
         ...common,
-        metadata: args.metadata!,
-        ...(args['trusted-root'] === undefined ? {} : { trustedRootPath: args['trusted-root'] }),
-        ...(args['targets-url'] === undefined ? {} : { targets: args['targets-url'] }),
+        metadata: metadata!,
+        ...(trustedRootPath === undefined ? {} : { trustedRootPath }),
+        ...(targets === undefined ? {} : { targets }),
       };
       const result =
         args.download === undefined

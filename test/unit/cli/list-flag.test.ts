@@ -1,42 +1,16 @@
 /**
  * `--layout-keys` takes both spellings in every command that has it: a comma list (issue 3: `sign`, `pipeline`) and
  * space-separated or repeated values (issue 4: `intoto verify`), through the one coercion in cli/list-flag.ts.
- * Each command's own builder parses the arguments; a middleware catches them before the handler would run.
+ * Each command's own builder parses the arguments (test/helpers/cli-parse.ts).
  */
 import assert from 'node:assert/strict';
-import yargs, { type CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import sign from '../../../src/cli/commands/sign.js';
 import pipeline from '../../../src/cli/commands/pipeline.js';
 import intoto, { fastPath } from '../../../src/cli/commands/intoto.js';
 import layout from '../../../src/cli/commands/layout.js';
 import { splitList } from '../../../src/cli/list-flag.js';
-
-class Parsed extends Error {
-  constructor(readonly args: Record<string, unknown>) {
-    super('parsed');
-  }
-}
-
-/** The arguments the command's handler would get (a usage error is thrown as yargs reports it). */
-async function parse(command: CommandModule, argv: string[]): Promise<Record<string, unknown>> {
-  try {
-    await yargs(argv)
-      .strict()
-      .option('json', { type: 'boolean', default: false })
-      .command(command)
-      .middleware((a) => {
-        throw new Parsed(a);
-      })
-      .fail((msg, err) => {
-        throw err ?? new Error(msg);
-      })
-      .parseAsync();
-  } catch (e) {
-    if (e instanceof Parsed) return e.args;
-    throw e;
-  }
-  throw new Error('the handler was not reached');
-}
+import { parseCommand as parse } from '../../helpers/cli-parse.js';
 
 const COMMANDS: [string, CommandModule, string[]][] = [
   ['sign', sign as CommandModule, ['sign', 'bundle.json', '--ref', 'example.com/org/app:1']],
