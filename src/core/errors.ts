@@ -108,7 +108,6 @@ const CODES = {
   E_FIXUP_SIGNED: 'usage',
 
   // --- end-to-end verify ------------------------------------------------------------------------
-  E_VERIFY_FAILED: 'verification',
   /** The root layout is a target of a role other than the top-level `targets` (CNAB-Sec 301). */
   E_INTOTO_LAYOUT_UNTRUSTED: 'verification',
   /** The in-toto supply chain verified but none of its final products is the verified bundle (CNAB-Sec 303). */

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../../helpers/fixtures.js';
 import { CnabTrustError, ERROR_CODES, EXIT, exitStatusOf, exitStatusOfCode, categoryOf } from '../../../src/core/errors.js';
 
 describe('core/errors', () => {
@@ -27,5 +30,18 @@ describe('core/errors', () => {
       subject: 'docker.io/library/ubuntu:latest',
       hint: 'add it',
     });
+  });
+
+  it('has no code reserved and never raised: each is named by some source besides errors.ts', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+      );
+    const text = sources(path.join(repoRoot, 'src'))
+      .filter((f) => f !== path.join(repoRoot, 'src/core/errors.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const unused = ERROR_CODES.filter((code) => !text.includes(`'${code}'`) && !text.includes(`"${code}"`));
+    assert.deepEqual(unused, []);
   });
 });
