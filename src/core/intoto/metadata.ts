@@ -120,28 +120,6 @@ function optional<T>(o: Obj, key: string, fallback: T): unknown {
   return o[key] === undefined ? fallback : o[key];
 }
 
-/**
- * The paths of an artifact dictionary in file order, remembered from parsing: `Object.keys` on a dictionary of
- * 20,000 members is not cheap (V8 sorts them by insertion index each time), and the rules need them again.
- */
-const pathsCache = new WeakMap<object, string[]>();
-
-export function artifactPaths(d: ArtifactDict): string[] {
-  let paths = pathsCache.get(d);
-  if (paths === undefined) {
-    paths = Object.keys(d);
-    pathsCache.set(d, paths);
-  }
-  return paths;
-}
-
-/** Artifact dictionaries whose every entry is exactly `{"sha256": hex}` (what in-toto records): compared cheaply. */
-const SHA256_ONLY = new WeakSet<object>();
-
-export function isSha256Only(d: ArtifactDict): boolean {
-  return SHA256_ONLY.has(d);
-}
-
 /** Array-index-like keys, which JavaScript enumerates first whatever their order in the file. */
 const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
 
@@ -153,9 +131,7 @@ const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
 function artifactDict(v: unknown, source: string, path: string, plainText: boolean): ArtifactDict {
   const d = obj(v, source, path);
   const paths = Object.keys(d);
-  pathsCache.set(d, paths);
   let ordered = plainText;
-  let sha256Only = true;
   let prev = '';
   for (let i = 0; i < paths.length; i++) {
     const p = paths[i]!;
@@ -169,7 +145,6 @@ function artifactDict(v: unknown, source: string, path: string, plainText: boole
       if (n++ > 0 && !(prevAlg < alg)) ordered = false;
       prevAlg = alg;
     }
-    if (n !== 1 || prevAlg !== 'sha256') sha256Only = false;
     checkArtifactPath(p, source);
     if (ordered) {
       if (i > 0 && !(prev < p)) ordered = false;
@@ -178,11 +153,11 @@ function artifactDict(v: unknown, source: string, path: string, plainText: boole
     }
   }
   if (ordered && Object.getPrototypeOf(d) === Object.prototype) CANONICAL_SAFE.add(d);
-  if (sha256Only) SHA256_ONLY.add(d);
   return d as ArtifactDict;
 }
 
-function signatures(v: unknown, source: string): Signature[] {
+/** The envelope's `signatures`: a list of `{keyid, sig}` with hex strings (extra members ignored, as 1.3.1 does). */
+export function parseSignatures(v: unknown, source: string): Signature[] {
   const list = v === undefined ? [] : v;
   if (!Array.isArray(list)) throw invalid(source, '$.signatures', 'must be a list');
   return list.map((s, i) => {
@@ -306,7 +281,7 @@ export function parseLayoutModel(s: Obj, source: string): Layout {
 export function parseMetablock(value: unknown, source: string, plainText = false): Metablock {
   const top = obj(value, source, '$');
   const signed = obj(top['signed'], source, '$.signed');
-  const sigs = signatures(top['signatures'], source);
+  const sigs = parseSignatures(top['signatures'], source);
   const type = signed['_type'];
   if (type === 'link') return { signatures: sigs, signed: { kind: 'link', link: parseLinkModel(signed, source, plainText) }, source };
   if (type === 'layout') return { signatures: sigs, signed: { kind: 'layout', layout: parseLayoutModel(signed, source) }, source };

@@ -6,32 +6,9 @@
  */
 import { CnabTrustError } from '../errors.js';
 import { fnmatchMatcher } from './fnmatch.js';
-import { artifactPaths, isSha256Only, type ArtifactDict, type HashDict, type LinkModel } from './metadata.js';
+import { linkArtifacts, type ArtifactTable } from './artifact-table.js';
+import type { LinkModel } from './metadata.js';
 import type { ArtifactRule } from './rules.js';
-
-function sameHashes(a: HashDict | undefined, b: HashDict | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
-  if (a === b) return true;
-  let n = 0;
-  for (const k in a) {
-    if (a[k] !== b[k]) return false;
-    n++;
-  }
-  for (const _ in b) n--;
-  return n === 0;
-}
-
-/** Python dict equality of two artifact dicts (the threshold check compares whole links' artifacts). */
-export function sameArtifacts(a: ArtifactDict, b: ArtifactDict): boolean {
-  if (a === b) return true;
-  let n = 0;
-  for (const p in a) {
-    if (!sameHashes(a[p], b[p])) return false;
-    n++;
-  }
-  for (const _ in b) n--;
-  return n === 0;
-}
 
 /** `os.path.join(a, b)` on POSIX for the relative paths rules use. */
 function pyJoin(a: string, b: string): string {
@@ -57,25 +34,17 @@ function ruleFailure(ctx: RuleContext, rule: ArtifactRule, message: string, arti
 }
 
 /**
- * The queue of artifacts not yet consumed: the source paths in file order with a flag each. Indexed loops over
+ * The queue of artifacts not yet consumed: the source table's paths with a flag each. Indexed loops over
  * arrays (rather than iterating and deleting from a Set) keep a 20,000-artifact link cheap even in code the
  * JIT has not optimized yet, which is all code in a one-shot CLI run.
  */
 class Queue {
-  readonly paths: string[];
-  readonly hashes: HashDict[];
+  readonly paths: readonly string[];
   readonly alive: Uint8Array;
-  #index: Map<string, number> | undefined;
 
-  constructor(source: ArtifactDict) {
-    this.paths = artifactPaths(source);
-    this.hashes = this.paths.map((p) => source[p]!);
+  constructor(readonly source: ArtifactTable) {
+    this.paths = source.paths;
     this.alive = new Uint8Array(this.paths.length).fill(1);
-  }
-
-  indexOf(p: string): number {
-    this.#index ??= new Map(this.paths.map((x, i) => [x, i]));
-    return this.#index.get(p) ?? -1;
   }
 
   /** Paths still queued that match the pattern. */
@@ -93,16 +62,16 @@ class Queue {
 }
 
 /** MATCH: consume queued source artifacts whose hashes equal the destination step's artifacts (1.3.1 verify_match_rule). */
-function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Queue, source: ArtifactDict, links: ReadonlyMap<string, LinkModel>): void {
+function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Queue, links: ReadonlyMap<string, LinkModel>): void {
   const dest = links.get(rule.destName);
   if (dest === undefined) return; // 1.3.1: a MATCH against a step without a link consumes nothing
-  const destArtifacts = rule.destType === 'materials' ? dest.materials : dest.products;
+  const destArtifacts = linkArtifacts(dest, rule.destType);
   const match = fnmatchMatcher(rule.pattern);
   const prefix = rule.sourcePrefix === '' ? '' : pyJoin(rule.sourcePrefix, '');
-  const { paths, hashes, alive } = queue;
-  // Both sides only {"sha256": hex}: compare the digests, not the dictionaries.
-  const digestsOnly = isSha256Only(source) && isSha256Only(destArtifacts);
+  const { paths, alive, source } = queue;
   const consumed: number[] = [];
+  // Where the previous match was found in the destination: both lists are usually in the same order.
+  let hint = -1;
   for (let i = 0; i < paths.length; i++) {
     if (alive[i] !== 1) continue;
     const artifact = paths[i]!;
@@ -116,11 +85,12 @@ function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Queu
     if (!match(rel)) continue;
     const full = rule.sourcePrefix === '' ? rel : pyJoin(rule.sourcePrefix, rel);
     const destPath = rule.destPrefix === '' ? rel : pyJoin(rule.destPrefix, rel);
-    if (!Object.hasOwn(destArtifacts, destPath)) continue;
-    const at = full === artifact ? i : queue.indexOf(full);
+    const j = destArtifacts.indexOf(destPath, hint + 1);
+    if (j < 0) continue;
+    hint = j;
+    const at = full === artifact ? i : source.indexOf(full);
     if (at < 0) continue;
-    const mine = at === i ? hashes[i] : source[full];
-    if (digestsOnly ? mine!.sha256 !== destArtifacts[destPath]!.sha256 : !sameHashes(mine, destArtifacts[destPath])) continue;
+    if (!source.sameHashes(at, destArtifacts, j)) continue;
     consumed.push(at);
   }
   for (const at of consumed) alive[at] = 0;
@@ -128,25 +98,30 @@ function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Queu
 
 /** Apply an item's rules to its link (in-toto verify: step rules / inspection rules). Throws E_INTOTO_RULE. */
 export function verifyItemRules(rules: readonly ArtifactRule[], link: LinkModel, ctx: RuleContext): void {
-  const { materials, products } = link;
-  const source = ctx.sourceType === 'materials' ? materials : products;
-  const queue = new Queue(source);
+  const materials = linkArtifacts(link, 'materials');
+  const products = linkArtifacts(link, 'products');
+  const queue = new Queue(ctx.sourceType === 'materials' ? materials : products);
   const { paths, alive } = queue;
+  // Whether queued artifact i is among the materials / products (trivially so for the list the queue holds).
+  const inMaterials = (i: number): boolean => queue.source === materials || materials.has(paths[i]!);
+  const inProducts = (i: number): boolean => queue.source === products || products.has(paths[i]!);
   for (const rule of rules) {
     switch (rule.type) {
       case 'match':
-        verifyMatch(rule, queue, source, ctx.links);
+        verifyMatch(rule, queue, ctx.links);
         break;
       case 'create':
-        for (const i of queue.matching(rule.pattern)) if (Object.hasOwn(products, paths[i]!) && !Object.hasOwn(materials, paths[i]!)) alive[i] = 0;
+        for (const i of queue.matching(rule.pattern)) if (inProducts(i) && !inMaterials(i)) alive[i] = 0;
         break;
       case 'delete':
-        for (const i of queue.matching(rule.pattern)) if (Object.hasOwn(materials, paths[i]!) && !Object.hasOwn(products, paths[i]!)) alive[i] = 0;
+        for (const i of queue.matching(rule.pattern)) if (inMaterials(i) && !inProducts(i)) alive[i] = 0;
         break;
       case 'modify':
         for (const i of queue.matching(rule.pattern)) {
           const p = paths[i]!;
-          if (Object.hasOwn(materials, p) && Object.hasOwn(products, p) && !sameHashes(materials[p], products[p])) alive[i] = 0;
+          const m = materials.indexOf(p);
+          const q = products.indexOf(p);
+          if (m >= 0 && q >= 0 && !materials.sameHashes(m, products, q)) alive[i] = 0;
         }
         break;
       case 'allow':
@@ -161,7 +136,7 @@ export function verifyItemRules(rules: readonly ArtifactRule[], link: LinkModel,
         break;
       }
       case 'require': {
-        const at = queue.indexOf(rule.pattern);
+        const at = queue.source.indexOf(rule.pattern);
         if (at < 0 || alive[at] !== 1) {
           const left = queue.remaining().sort();
           throw ruleFailure(ctx, rule, `'REQUIRE ${rule.pattern}' did not find ${rule.pattern} in: ${JSON.stringify(left)}`, left);

@@ -23,10 +23,12 @@
 import { CnabTrustError } from '../errors.js';
 import type { SslibPublicKey } from '../crypto/keys.js';
 import { verifySslibSignature } from '../crypto/verify-signature.js';
-import { parseMetablock, signableBytes, type InspectionModel, type Layout, type LinkModel, type Metablock } from './metadata.js';
+import { parseMetablock, parseSignatures, signableBytes, type InspectionModel, type Layout, type LinkModel, type Metablock } from './metadata.js';
 import { linkFileName, sublayoutDirName } from './paths.js';
-import { sameArtifacts, verifyItemRules } from './rule-engine.js';
-import { decodeMetadata } from './json.js';
+import { verifyItemRules } from './rule-engine.js';
+import { linkArtifacts, linkWithTables, summaryLink } from './artifact-table.js';
+import { scanLink } from './link-scanner.js';
+import { decodeMetadata, MAX_METADATA_BYTES } from './json.js';
 
 /** Where layouts and links come from: a directory, a TUF repository, memory. */
 export interface MetadataSource {
@@ -88,8 +90,22 @@ function signable(m: Metablock): Uint8Array {
   return b;
 }
 
-/** Decode and parse a layout or link file. */
+/**
+ * Decode and parse a layout or link file. A link in the shape in-toto writes goes through the fast lane
+ * (`link-scanner.ts`: signing bytes and artifact tables in one pass); anything else, and every error, through
+ * the general parser, which gives the same result for the files the lane takes.
+ */
 export function loadMetablock(bytes: Uint8Array, source: string): Metablock {
+  if (bytes.byteLength <= MAX_METADATA_BYTES) {
+    const scanned = scanLink(bytes);
+    if (scanned !== undefined) {
+      const { materials, products, signedBytes, signatures, ...fields } = scanned;
+      const link = linkWithTables({ _type: 'link', ...fields }, materials, products);
+      const m: Metablock = { signatures: parseSignatures(signatures, source), signed: { kind: 'link', link }, source };
+      signableCache.set(m, signedBytes);
+      return m;
+    }
+  }
   const { value, plainText } = decodeMetadata(bytes, source);
   return parseMetablock(value, source, plainText);
 }
@@ -228,7 +244,7 @@ async function verifyLayout(
     const entries = [...chain.get(step.name)!];
     const [refKeyid, ref] = entries[0]!;
     for (const [keyid, link] of entries) {
-      if (!sameArtifacts(ref.materials, link.materials) || !sameArtifacts(ref.products, link.products)) {
+      if (!linkArtifacts(ref, 'materials').equals(linkArtifacts(link, 'materials')) || !linkArtifacts(ref, 'products').equals(linkArtifacts(link, 'products'))) {
         const a = linkFileName(step.name, refKeyid);
         const b = linkFileName(step.name, keyid);
         throw new CnabTrustError('E_INTOTO_THRESHOLD', `links '${a}' and '${b}' of step '${step.name}' have different artifacts`, {
@@ -276,16 +292,9 @@ async function verifyLayout(
   }
 
   // The summary link (what a superlayout sees for this step): first step's materials, last step's products.
-  const summary: LinkModel = { _type: 'link', name: summaryName, materials: {}, products: {}, byproducts: {}, command: [], environment: {} };
   const { steps: ls } = layout.model;
-  if (ls.length > 0) {
-    const first = reduced.get(ls[0]!.name)!;
-    const last = reduced.get(ls[ls.length - 1]!.name)!;
-    summary.materials = first.materials;
-    summary.products = last.products;
-    summary.byproducts = last.byproducts;
-    summary.command = last.command;
-  }
+  const summary =
+    ls.length === 0 ? summaryLink(summaryName, undefined, undefined) : summaryLink(summaryName, reduced.get(ls[0]!.name)!, reduced.get(ls[ls.length - 1]!.name)!);
   return { summary, steps };
 }
 
