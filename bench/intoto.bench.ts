@@ -16,7 +16,8 @@ const RUNS = 7;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 const caseDir = path.resolve(repoRoot, '../shared/reference/intoto-fixtures/cases/large-20000-files');
-const main = path.join(repoRoot, 'dist/src/cli/main.js');
+// The package's executable (what `cnab-trust` runs): the bundle of src/cli/bin.ts.
+const main = path.join(repoRoot, 'dist/src/cli/cnab-trust.cjs');
 
 const TIME = '/usr/bin/time';
 const haveTime = existsSync(TIME);

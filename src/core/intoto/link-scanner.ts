@@ -409,7 +409,9 @@ class Parser {
 export function scanLink(bytes: Uint8Array): ScannedLink | undefined {
   const src = new Uint8Array(bytes.length + 1); // + the NUL sentinel
   src.set(bytes);
-  const stripped = new Uint8Array(bytes.length + 1);
+  // Pass 1 writes in place: it never writes ahead of where it reads (it only drops bytes and turns 2- or
+  // 6-byte escapes into one byte).
+  const stripped = src;
   const length = stripWhitespace(src, bytes.length, stripped);
   if (length < 0) return undefined;
   stripped[length] = 0; // the sentinel again
