@@ -108,6 +108,7 @@ export class ArtifactTable {
   /** Index of `path`, or -1. `hint` is tried first (rules walk two path lists that are usually in step). */
   indexOf(path: string, hint = -1): number {
     const { paths } = this;
+    if (paths.length === 0) return -1;
     if (hint >= 0 && hint < paths.length && paths[hint] === path) return hint;
     if (this.sorted) {
       let lo = 0;
