@@ -484,17 +484,15 @@ async function verifyIntoto(
   options: VerifyBundleOptions,
   now: Date,
 ): Promise<IntotoOutcome> {
-  const { parseMetablock } = await import('../core/intoto/metadata.js');
-  const { parseMetadataJson } = await import('../core/intoto/json.js');
   const { parsePublicKeyFile } = await import('../core/crypto/key-files.js');
-  const { verifySupplyChain } = await import('../core/intoto/verify.js');
+  const { loadMetablock, verifySupplyChain } = await import('../core/intoto/verify.js');
   const checks: string[] = [];
 
   // The root layout: a target of the top-level targets role (CNAB-Sec 301).
   const layoutTarget = await client.getTargetWithRole(listing.layout);
   assertLayoutRole(listing.layout, layoutTarget.role);
   const layoutBytes = (await client.readTarget(listing.layout)).bytes;
-  const layout = parseMetablock(parseMetadataJson(layoutBytes, listing.layout), listing.layout);
+  const layout = loadMetablock(layoutBytes, listing.layout);
   checks.push(`root layout ${listing.layout} fetched through TUF, signed by targets`);
 
   // Its keys: each a target of the top-level targets role.
@@ -513,7 +511,7 @@ async function verifyIntoto(
   for (const linkTarget of listing.links) {
     const { bytes } = await client.readTarget(linkTarget);
     links.add(linkPathSegments(linkTarget, sha256Hex), bytes);
-    const parsed = parseMetablock(parseMetadataJson(bytes, linkTarget), linkTarget);
+    const parsed = loadMetablock(bytes, linkTarget);
     if (parsed.signed.kind === 'link') linkModels.push(parsed.signed.link);
   }
   checks.push(`${listing.links.length} link(s) fetched through TUF`);
