@@ -1,6 +1,7 @@
 /**
  * An artifact dictionary (`{path: {algorithm: hexdigest}}` of a link's materials or products) as the rule
- * engine reads it: paths in order, their hashes as parallel arrays, and a path index built only when asked.
+ * engine reads it: paths in order, their hashes by index (packed when they are SHA-256 only), and a path index
+ * built only when asked.
  *
  * Why not the dictionary itself: a link of 20,000 artifacts parsed into objects costs 20,000 hash dictionaries
  * plus a 20,000-key object (allocation and garbage collection dominate a one-shot verify), and every rule then
@@ -158,7 +159,7 @@ export class ArtifactTable {
 
 const tables = new WeakMap<object, ArtifactTable>();
 
-/** The table of a dictionary, built once per dictionary object. */
+/** The table of a dictionary, built once per dictionary object (so a dictionary is read once: edit a copy, not it). */
 export function artifactTable(d: ArtifactDict): ArtifactTable {
   let t = tables.get(d);
   if (t === undefined) {
