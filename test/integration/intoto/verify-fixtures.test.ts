@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { intotoVerify } from '../../../src/workflows/intoto-verify.js';
 import { intotoFixtures, repoRoot } from '../../helpers/fixtures.js';
+import { CODE_OF_CLASS } from '../../helpers/intoto-reference.js';
 
 interface ManifestCase {
   case: string;
@@ -18,16 +19,6 @@ interface ManifestCase {
   expected_verdict: 'PASS' | 'FAIL';
   expected_error_class: string | null;
 }
-
-/** The reference's exception classes and our codes for them. */
-const CODE_OF_CLASS: Record<string, string> = {
-  RuleVerificationError: 'E_INTOTO_RULE',
-  LinkNotFoundError: 'E_INTOTO_LINK_NOT_FOUND',
-  ThresholdVerificationError: 'E_INTOTO_THRESHOLD',
-  LayoutExpiredError: 'E_INTOTO_LAYOUT_EXPIRED',
-  SignatureVerificationError: 'E_INTOTO_LAYOUT_SIGNATURE',
-  BadReturnValueError: 'E_INTOTO_INSPECTION',
-};
 
 /** `-l root.layout -k a.pub [b.pub] -t rsa [ecdsa]` -> layout and key files. */
 function argsOf(argv: string[]): { layout: string; keys: string[] } {

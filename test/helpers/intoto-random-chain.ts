@@ -1,0 +1,341 @@
+/**
+ * Small random in-toto supply chains for differential testing against the python reference: a deterministic
+ * generator (a seeded PRNG) of layouts with 1-3 steps and random artifact rules over a small universe of paths,
+ * and links with random materials and products; written with our own signing (`signMetadata`,
+ * `metadataFileText`) and the reference fixtures' keys. A case is plain data, so a difference found at random
+ * can be kept as a named regression case.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { SslibSigner } from '../../src/core/crypto/sslib-signer.js';
+import { parsePublicKeyFile } from '../../src/core/crypto/key-files.js';
+import type { SslibPublicKey } from '../../src/core/crypto/keys.js';
+import { metadataFileText, signMetadata } from '../../src/core/intoto/envelope.js';
+import type { ArtifactDict, LayoutModel, LinkModel, StepModel } from '../../src/core/intoto/metadata.js';
+import { intotoFixtures } from './fixtures.js';
+
+/** Fixture keys: bob (ed25519) owns the layout, mallory (ed25519) is never authorized. */
+export type KeyName = 'alice' | 'alice2' | 'carl' | 'dave' | 'bob' | 'mallory';
+export const FUNCTIONARIES: readonly KeyName[] = ['alice2', 'carl', 'dave', 'alice'];
+export const OWNER: KeyName = 'bob';
+export const OWNER_KEY_TYPE = 'ed25519';
+
+export interface StepSpec {
+  name: string;
+  threshold: number;
+  pubkeys: KeyName[];
+  expected_command: string[];
+  materials: string[][];
+  products: string[][];
+}
+
+export interface LinkSpec {
+  step: string;
+  /** Whose keyid prefix names the file (`<step>.<keyid[:8]>.link`). */
+  fileKey: KeyName;
+  /** Who signs it (usually fileKey). */
+  signer: KeyName;
+  /** The link's `name` (default: the step's). */
+  name?: string;
+  command: string[];
+  materials: ArtifactDict;
+  products: ArtifactDict;
+}
+
+export interface ChainCase {
+  steps: StepSpec[];
+  expires: string;
+  /** Who signs the layout (default: the owner). */
+  layoutSigner?: KeyName;
+  links: LinkSpec[];
+}
+
+export const EXPIRES_FUTURE = '2099-12-31T23:59:59Z';
+export const EXPIRES_PAST = '2001-01-01T00:00:00Z';
+
+/** mulberry32: a tiny seeded PRNG (deterministic across runs and platforms). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The sha256 of a path's content in version v: equal versions are equal hashes across steps, and files of the
+ * same base name (`src/main.c`, `dist/src/main.c`) are equal in the same version, so MATCH with IN prefixes
+ * can consume.
+ */
+export function contentHash(p: string, v: number): string {
+  return createHash('sha256').update(`${p.split(/[/\\]/).pop()!}#${v}`).digest('hex');
+}
+
+/** `{path: {sha256: hash of version}}` from `{path: version}`. */
+export function artifacts(versions: Record<string, number>): ArtifactDict {
+  return Object.fromEntries(Object.entries(versions).map(([p, v]) => [p, { sha256: contentHash(p, v) }]));
+}
+
+/** The universe of artifact paths: flat names, subdirectories, names that look like patterns. */
+export const PATHS: readonly string[] = [
+  'a.txt',
+  'b.txt',
+  'c.md',
+  'README',
+  'foo',
+  'foo.txt',
+  'src/main.c',
+  'src/util.c',
+  'src/lib/x.h',
+  'src/lib/y.h',
+  'lib/x.h',
+  'dist/app.tgz',
+  'dist/src/main.c',
+  'dist/main.c',
+  '[ab].txt',
+  'x y.txt',
+  'win\\a.txt',
+  'dist/win/a.txt',
+  'src/win\\b.txt',
+  'src/win/b.txt',
+  '\u00e9t\u00e9.txt',
+];
+
+const PATTERNS: readonly string[] = [
+  '*',
+  '*.txt',
+  '*.c',
+  '*.[ch]',
+  'src/*',
+  'src/*.c',
+  '*/x.h',
+  '?.txt',
+  '??.md',
+  '[ab].txt',
+  '[!a]*',
+  '[a-c]*',
+  'src/[l-u]*',
+  'foo*',
+  'foo?*',
+  'dist/*',
+  'main.c',
+  'x.h',
+  'lib/*',
+  '[]',
+  '[!]',
+  'x y.txt',
+];
+const PREFIXES: readonly string[] = ['src', 'src/', 'dist', 'dist/src', 'lib', 'src/lib', 'src\\', 'dist\\win', 'dist/win', 'win'];
+const COMMANDS: readonly string[][] = [[], ['make'], ['make', 'all'], ['tar', 'czf', 'dist/app.tgz', 'src']];
+const STEP_NAMES: readonly string[] = ['fetch', 'build', 'package'];
+
+export function pick<T>(rnd: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(rnd() * xs.length)]!;
+}
+
+function shuffle<T>(rnd: () => number, xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function chance(rnd: () => number, p: number): boolean {
+  return rnd() < p;
+}
+
+function randomCase(rnd: () => number, word: string): string {
+  const r = rnd();
+  return r < 0.7 ? word.toUpperCase() : r < 0.85 ? word.toLowerCase() : word[0]!.toUpperCase() + word.slice(1).toLowerCase();
+}
+
+/** A pattern: one of the list, or (often) a path the step really has, so that rules consume something. */
+function randomPattern(rnd: () => number, own: readonly string[]): string {
+  const r = rnd();
+  if (r < 0.35 && own.length > 0) return pick(rnd, own);
+  return r < 0.45 ? pick(rnd, PATHS) : pick(rnd, PATTERNS);
+}
+
+function randomRule(rnd: () => number, stepNames: readonly string[], own: readonly string[]): string[] {
+  const kind = pick(rnd, ['MATCH', 'MATCH', 'MATCH', 'ALLOW', 'DISALLOW', 'REQUIRE', 'CREATE', 'DELETE', 'MODIFY']);
+  const kw = (w: string) => randomCase(rnd, w);
+  if (kind === 'REQUIRE') return [kw('REQUIRE'), chance(rnd, 0.7) && own.length > 0 ? pick(rnd, own) : pick(rnd, PATHS)];
+  if (kind !== 'MATCH') return [kw(kind), randomPattern(rnd, own)];
+  const rule = [kw('MATCH'), randomPattern(rnd, own)];
+  if (chance(rnd, 0.3)) rule.push(kw('IN'), pick(rnd, PREFIXES));
+  rule.push(kw('WITH'), kw(pick(rnd, ['MATERIALS', 'PRODUCTS'])));
+  if (chance(rnd, 0.3)) rule.push(kw('IN'), pick(rnd, PREFIXES));
+  rule.push(kw('FROM'), chance(rnd, 0.1) ? 'ghost' : pick(rnd, stepNames));
+  return rule;
+}
+
+/** 0-4 random rules, often closed by `DISALLOW *` (sometimes after an `ALLOW` of what is left). */
+function randomRules(rnd: () => number, stepNames: readonly string[], own: readonly string[]): string[][] {
+  const n = Math.floor(rnd() * 5);
+  const rules = Array.from({ length: n }, () => randomRule(rnd, stepNames, own));
+  if (chance(rnd, 0.5)) {
+    if (chance(rnd, 0.3)) rules.push(['ALLOW', randomPattern(rnd, own)]);
+    rules.push(['DISALLOW', chance(rnd, 0.8) ? '*' : randomPattern(rnd, own)]);
+  }
+  return rules;
+}
+
+/** A random subset of the universe with versions 0-2. */
+function randomState(rnd: () => number, p: number): Record<string, number> {
+  const s: Record<string, number> = {};
+  for (const q of PATHS) if (chance(rnd, p)) s[q] = Math.floor(rnd() * 3);
+  return s;
+}
+
+/** What a step does to the working tree: keeps, modifies, deletes and creates some paths. */
+function evolve(rnd: () => number, before: Record<string, number>): Record<string, number> {
+  const after: Record<string, number> = {};
+  for (const [q, v] of Object.entries(before)) {
+    const r = rnd();
+    if (r < 0.6) after[q] = v;
+    else if (r < 0.85) after[q] = v + 1;
+  }
+  for (const q of PATHS) if (!(q in before) && chance(rnd, 0.15)) after[q] = Math.floor(rnd() * 3);
+  return after;
+}
+
+/**
+ * Hash dictionaries as other tools may write them, now and then: a second algorithm, or uppercase hex (python
+ * compares the dictionaries as they are).
+ */
+function oddHashes(rnd: () => number, d: ArtifactDict): ArtifactDict {
+  if (!chance(rnd, 0.08)) return d;
+  const out: ArtifactDict = { ...d };
+  const paths = Object.keys(out);
+  if (paths.length === 0) return out;
+  const q = pick(rnd, paths);
+  const h = out[q]!['sha256']!;
+  out[q] = chance(rnd, 0.5) ? { sha256: h, sha512: createHash('sha512').update(h).digest('hex') } : { sha256: h.toUpperCase() };
+  return out;
+}
+
+/** One random supply chain: steps, then what each step did (links), then rules over what the links hold. */
+export function randomChain(rnd: () => number): ChainCase {
+  const n = 1 + Math.floor(rnd() * 3);
+  const names = STEP_NAMES.slice(3 - n);
+  const steps: StepSpec[] = names.map((name) => {
+    const threshold = chance(rnd, 0.25) ? 2 : 1;
+    const nKeys = Math.max(threshold, 1 + Math.floor(rnd() * 2)) + (chance(rnd, 0.05) ? -1 : 0);
+    return {
+      name,
+      threshold,
+      pubkeys: shuffle(rnd, FUNCTIONARIES).slice(0, Math.max(1, nKeys)),
+      expected_command: pick(rnd, COMMANDS),
+      materials: [],
+      products: [],
+    };
+  });
+  const links: LinkSpec[] = [];
+  let world = randomState(rnd, 0.4);
+  for (const step of steps) {
+    const materials = chance(rnd, 0.85) ? world : randomState(rnd, 0.3);
+    const products = evolve(rnd, materials);
+    world = chance(rnd, 0.9) ? products : randomState(rnd, 0.4);
+    step.materials = randomRules(rnd, names, Object.keys(materials));
+    step.products = randomRules(rnd, names, Object.keys(products));
+    const command = chance(rnd, 0.7) ? step.expected_command : pick(rnd, COMMANDS);
+    let first = true;
+    for (const key of step.pubkeys) {
+      if (chance(rnd, 0.03)) continue; // a missing link
+      let m = materials;
+      let p = products;
+      if (!first && chance(rnd, 0.2)) {
+        // a link of the same step that disagrees: one path changed, added or dropped
+        const q = pick(rnd, PATHS);
+        const onMaterials = chance(rnd, 0.5);
+        const target = { ...(onMaterials ? m : p) };
+        if (q in target && chance(rnd, 0.5)) delete target[q];
+        else target[q] = (target[q] ?? 0) + 1;
+        if (onMaterials) m = target;
+        else p = target;
+      }
+      first = false;
+      const signer: KeyName = chance(rnd, 0.03) ? 'mallory' : key;
+      links.push({ step: step.name, fileKey: key, signer, command, materials: oddHashes(rnd, artifacts(m)), products: oddHashes(rnd, artifacts(p)) });
+    }
+  }
+  return {
+    steps,
+    expires: chance(rnd, 0.05) ? EXPIRES_PAST : EXPIRES_FUTURE,
+    ...(chance(rnd, 0.02) ? { layoutSigner: 'mallory' as KeyName } : {}),
+    links,
+  };
+}
+
+interface LoadedKey {
+  publicKey: SslibPublicKey;
+  signer: SslibSigner;
+  pubFile: Buffer;
+}
+
+const keyCache = new Map<KeyName, LoadedKey>();
+
+export function fixtureKey(name: KeyName): LoadedKey {
+  let k = keyCache.get(name);
+  if (k === undefined) {
+    const dir = path.join(intotoFixtures, 'keys');
+    const pubFile = readFileSync(path.join(dir, `${name}.pub`));
+    k = { publicKey: parsePublicKeyFile(pubFile, `${name}.pub`), signer: SslibSigner.fromKeyFile(readFileSync(path.join(dir, name)), name), pubFile };
+    keyCache.set(name, k);
+  }
+  return k;
+}
+
+function layoutKeyJson(k: SslibPublicKey): Record<string, unknown> {
+  return { keyid: k.keyid, keyid_hash_algorithms: k.keyid_hash_algorithms, keytype: k.keytype, keyval: { public: k.keyval.public }, scheme: k.scheme };
+}
+
+/** Write `root.layout`, `owner.pub` and the link files of a case into `dir`. */
+export async function writeChain(dir: string, c: ChainCase): Promise<void> {
+  const used = new Set<KeyName>(c.steps.flatMap((s) => s.pubkeys));
+  const steps: StepModel[] = c.steps.map((s) => ({
+    _type: 'step',
+    expected_command: s.expected_command,
+    expected_materials: s.materials,
+    expected_products: s.products,
+    name: s.name,
+    pubkeys: s.pubkeys.map((k) => fixtureKey(k).publicKey.keyid),
+    threshold: s.threshold,
+  }));
+  const layout: LayoutModel = {
+    _type: 'layout',
+    expires: c.expires,
+    inspect: [],
+    keys: Object.fromEntries([...used].map((k) => [fixtureKey(k).publicKey.keyid, layoutKeyJson(fixtureKey(k).publicKey)])),
+    readme: 'random differential case',
+    steps,
+  };
+  mkdirSync(dir, { recursive: true });
+  const layoutEnvelope = await signMetadata(layout, [fixtureKey(c.layoutSigner ?? OWNER).signer]);
+  writeFileSync(path.join(dir, 'root.layout'), metadataFileText(layoutEnvelope));
+  writeFileSync(path.join(dir, 'owner.pub'), fixtureKey(OWNER).pubFile);
+  for (const l of c.links) {
+    const model: LinkModel = {
+      _type: 'link',
+      byproducts: { 'return-value': 0, stderr: '', stdout: '' },
+      command: l.command,
+      environment: {},
+      materials: l.materials,
+      name: l.name ?? l.step,
+      products: l.products,
+    };
+    const envelope = await signMetadata(model, [fixtureKey(l.signer).signer]);
+    writeFileSync(path.join(dir, `${l.step}.${fixtureKey(l.fileKey).publicKey.keyid.slice(0, 8)}.link`), metadataFileText(envelope));
+  }
+}
+
+/** A short description of a case, to reproduce a failure by reading it. */
+export function describeChain(c: ChainCase): string {
+  return JSON.stringify(c, (k, v: unknown) => (k === 'sha256' && typeof v === 'string' ? v.slice(0, 8) : v), 1);
+}
