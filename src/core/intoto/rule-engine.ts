@@ -17,6 +17,15 @@ function pyJoin(a: string, b: string): string {
   return a + '/' + b;
 }
 
+/**
+ * A MATCH path joined to its IN prefix, as 1.3.1 `verify_match_rule` forms it: `os.path.join(prefix,
+ * path).replace("\\", "/")`, so a backslash anywhere in the prefix or the path becomes a slash. Only where a
+ * prefix is given: a path without a prefix on its side is taken as it is.
+ */
+function joinPrefix(prefix: string, p: string): string {
+  return pyJoin(prefix, p).replaceAll('\\', '/');
+}
+
 export interface RuleContext {
   /** The item (step or inspection) whose rules these are. */
   item: string;
@@ -67,7 +76,7 @@ function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Queu
   if (dest === undefined) return; // 1.3.1: a MATCH against a step without a link consumes nothing
   const destArtifacts = linkArtifacts(dest, rule.destType);
   const match = fnmatchMatcher(rule.pattern);
-  const prefix = rule.sourcePrefix === '' ? '' : pyJoin(rule.sourcePrefix, '');
+  const prefix = rule.sourcePrefix === '' ? '' : joinPrefix(rule.sourcePrefix, '');
   const { paths, alive, source } = queue;
   const consumed: number[] = [];
   // Where the previous match was found in the destination: both lists are usually in the same order.
@@ -83,11 +92,13 @@ function verifyMatch(rule: Extract<ArtifactRule, { type: 'match' }>, queue: Queu
       rel = artifact;
     }
     if (!match(rel)) continue;
-    const full = rule.sourcePrefix === '' ? rel : pyJoin(rule.sourcePrefix, rel);
-    const destPath = rule.destPrefix === '' ? rel : pyJoin(rule.destPrefix, rel);
+    const full = rule.sourcePrefix === '' ? rel : joinPrefix(rule.sourcePrefix, rel);
+    const destPath = rule.destPrefix === '' ? rel : joinPrefix(rule.destPrefix, rel);
     const j = destArtifacts.indexOf(destPath, hint + 1);
     if (j < 0) continue;
     hint = j;
+    // 1.3.1 looks the joined path up among the source artifacts: it may be another queued artifact than the one
+    // filtered (`a\\b` -> `a/b`), or none, where 1.3.1 fails with a KeyError (a crash; here nothing is consumed).
     const at = full === artifact ? i : source.indexOf(full);
     if (at < 0) continue;
     if (!source.sameHashes(at, destArtifacts, j)) continue;

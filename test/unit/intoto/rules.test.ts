@@ -102,4 +102,38 @@ describe('core/intoto: artifact rules', () => {
     assert.equal(e?.subject, 'build: DISALLOW *');
     assert.deepEqual(e?.details?.['artifacts'], ['src/foo.py']);
   });
+
+  it('MATCH with an IN prefix turns backslashes into slashes in the joined paths, as 1.3.1 does', () => {
+    // verify_match_rule: os.path.join(prefix, path).replace("\\", "/") for the source prefix, the source path
+    // and the destination path (a path without a prefix on its side is taken as it is)
+    const rules = (rs: string[][]) => rs.map((r) => parseRule(r, 'test'));
+    const fetch = link('fetch', {}, { 'dist/win/a.txt': 'aa', 'src/lib/x.h': 'bb' });
+    const build = link('build', { 'win\\a.txt': 'aa', 'src/x.h': 'bb' }, {});
+    const links = new Map([
+      ['fetch', fetch],
+      ['build', build],
+    ]);
+    const ctx = { item: 'build', sourceType: 'materials' as const, links };
+    // destination prefix: 'win\\a.txt' is looked up as 'dist/win/a.txt'
+    verifyItemRules(rules([['MATCH', 'win*', 'WITH', 'PRODUCTS', 'IN', 'dist', 'FROM', 'fetch'], ['ALLOW', 'src/x.h'], ['DISALLOW', '*']]), build, ctx);
+    // no destination prefix: the path is taken as it is, nothing is consumed
+    assert.equal(codeOf(() => verifyItemRules(rules([['MATCH', 'win*', 'WITH', 'PRODUCTS', 'FROM', 'fetch'], ['DISALLOW', 'win*']]), build, ctx)), 'E_INTOTO_RULE');
+    // source prefix with a backslash: 'src\\x' filters like 'src/x/' (and 'src\\' like 'src//', nothing)
+    const lib = link('lib', { 'src/x/x.h': 'bb' }, {});
+    const libLinks = new Map([
+      ['fetch', fetch],
+      ['lib', lib],
+    ]);
+    const libCtx = { item: 'lib', sourceType: 'materials' as const, links: libLinks };
+    verifyItemRules(rules([['MATCH', 'x.h', 'IN', 'src\\x', 'WITH', 'PRODUCTS', 'IN', 'src/lib', 'FROM', 'fetch'], ['DISALLOW', '*']]), lib, libCtx);
+    assert.equal(codeOf(() => verifyItemRules(rules([['MATCH', '*', 'IN', 'src\\', 'WITH', 'PRODUCTS', 'FROM', 'fetch'], ['DISALLOW', '*']]), lib, libCtx)), 'E_INTOTO_RULE');
+    // a source path whose slashed form is another queued artifact: that one is consumed (1.3.1 looks it up)
+    const two = link('two', { 'src/win\\b.txt': 'cc', 'src/win/b.txt': 'cc' }, {});
+    const twoLinks = new Map([
+      ['fetch', { ...fetch, products: { 'src/win/b.txt': { sha256: 'cc' } } }],
+      ['two', two],
+    ]);
+    const e = errorOf(() => verifyItemRules(rules([['MATCH', '*', 'IN', 'src', 'WITH', 'PRODUCTS', 'IN', 'src', 'FROM', 'fetch'], ['DISALLOW', '*']]), two, { item: 'two', sourceType: 'materials', links: twoLinks }));
+    assert.deepEqual(e.details?.['artifacts'], ['src/win\\b.txt']);
+  });
 });
