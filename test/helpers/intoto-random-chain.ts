@@ -12,7 +12,7 @@ import { SslibSigner } from '../../src/core/crypto/sslib-signer.js';
 import { parsePublicKeyFile } from '../../src/core/crypto/key-files.js';
 import type { SslibPublicKey } from '../../src/core/crypto/keys.js';
 import { metadataFileText, signMetadata } from '../../src/core/intoto/envelope.js';
-import type { ArtifactDict, LayoutModel, LinkModel, StepModel } from '../../src/core/intoto/metadata.js';
+import type { ArtifactDict, LayoutModel, LinkModel, Signature, StepModel } from '../../src/core/intoto/metadata.js';
 import { intotoFixtures } from './fixtures.js';
 
 /** Fixture keys: bob (ed25519) owns the layout, mallory (ed25519) is never authorized. */
@@ -41,6 +41,12 @@ export interface LinkSpec {
   command: string[];
   materials: ArtifactDict;
   products: ArtifactDict;
+  /** The file is this sublayout (signed by `signer`), its links in the folder `<step>.<keyid[:8]>/`. */
+  sublayout?: ChainCase;
+  /** More keys that sign it too (after `signer`). */
+  coSigners?: KeyName[];
+  /** Signatures added as they are (after the real ones). */
+  extraSignatures?: Signature[];
 }
 
 export interface ChainCase {
@@ -186,6 +192,36 @@ function randomRules(rnd: () => number, stepNames: readonly string[], own: reado
   return rules;
 }
 
+/**
+ * Rules that describe what the step did (MATCH against the step before, MODIFY / CREATE / DELETE, MATCH of
+ * unchanged files against its own materials, a closing `DISALLOW *`), often with one rule changed, added or
+ * dropped: chains that pass, or fail on one rule, so that the whole chain is verified and not only its first rule.
+ */
+function coherentRules(rnd: () => number, names: readonly string[], index: number, side: 'materials' | 'products', own: readonly string[]): string[][] {
+  const rules: string[][] = [];
+  const prev = index > 0 ? names[index - 1] : undefined;
+  if (side === 'materials') {
+    if (prev !== undefined) {
+      if (chance(rnd, 0.3)) rules.push(['MATCH', pick(rnd, ['*', 'main.c', '*.c']), 'IN', 'dist/src', 'WITH', 'PRODUCTS', 'IN', 'src', 'FROM', prev]);
+      rules.push(['MATCH', pick(rnd, ['*', '*', 'src/*', '*.txt', '[!d]*']), 'WITH', 'PRODUCTS', 'FROM', prev]);
+    } else {
+      rules.push(['ALLOW', pick(rnd, ['*', 'src/*', '*.txt'])]);
+    }
+    if (chance(rnd, 0.3)) rules.push(['DELETE', '*']);
+  } else {
+    const kinds = shuffle(rnd, [['MODIFY', '*'], ['CREATE', '*'], ['MATCH', '*', 'WITH', 'MATERIALS', 'FROM', names[index]!]]);
+    rules.push(...kinds.slice(0, 1 + Math.floor(rnd() * 3)));
+    if (chance(rnd, 0.3)) rules.push(['REQUIRE', own.length > 0 && chance(rnd, 0.8) ? pick(rnd, own) : pick(rnd, PATHS)]);
+  }
+  rules.push(['DISALLOW', '*']);
+  const r = rnd();
+  const at = Math.floor(rnd() * rules.length);
+  if (r < 0.25) rules[at] = randomRule(rnd, names, own);
+  else if (r < 0.45) rules.splice(at, 0, randomRule(rnd, names, own));
+  else if (r < 0.6) rules.splice(at, 1);
+  return rules;
+}
+
 /** A random subset of the universe with versions 0-2. */
 function randomState(rnd: () => number, p: number): Record<string, number> {
   const s: Record<string, number> = {};
@@ -206,8 +242,8 @@ function evolve(rnd: () => number, before: Record<string, number>): Record<strin
 }
 
 /**
- * Hash dictionaries as other tools may write them, now and then: a second algorithm, or uppercase hex (python
- * compares the dictionaries as they are).
+ * Hash dictionaries as other tools may write them, now and then: a second algorithm, uppercase hex (python
+ * compares the dictionaries as they are), or a digest with a trailing newline.
  */
 function oddHashes(rnd: () => number, d: ArtifactDict): ArtifactDict {
   if (!chance(rnd, 0.08)) return d;
@@ -216,8 +252,32 @@ function oddHashes(rnd: () => number, d: ArtifactDict): ArtifactDict {
   if (paths.length === 0) return out;
   const q = pick(rnd, paths);
   const h = out[q]!['sha256']!;
-  out[q] = chance(rnd, 0.5) ? { sha256: h, sha512: createHash('sha512').update(h).digest('hex') } : { sha256: h.toUpperCase() };
+  const r = rnd();
+  out[q] = r < 0.4 ? { sha256: h, sha512: createHash('sha512').update(h).digest('hex') } : r < 0.8 ? { sha256: h.toUpperCase() } : { sha256: h + '\n' };
   return out;
+}
+
+/** A sublayout standing for a step that turned `materials` into `products`, in one or two inner steps. */
+function randomSubchain(rnd: () => number, materials: Record<string, number>, products: Record<string, number>): ChainCase {
+  const names = ['inner-a', 'inner-b'].slice(0, 1 + Math.floor(rnd() * 2));
+  const worlds = names.length === 1 ? [materials, products] : [materials, evolve(rnd, materials), products];
+  const steps: StepSpec[] = [];
+  const links: LinkSpec[] = [];
+  names.forEach((name, i) => {
+    const key = pick(rnd, FUNCTIONARIES);
+    const [m, p] = [worlds[i]!, worlds[i + 1]!];
+    steps.push({
+      name,
+      threshold: 1,
+      pubkeys: [key],
+      expected_command: [],
+      materials: chance(rnd, 0.7) ? coherentRules(rnd, names, i, 'materials', Object.keys(m)) : randomRules(rnd, names, Object.keys(m)),
+      products: chance(rnd, 0.7) ? coherentRules(rnd, names, i, 'products', Object.keys(p)) : randomRules(rnd, names, Object.keys(p)),
+    });
+    if (chance(rnd, 0.05)) return; // a missing inner link
+    links.push({ step: name, fileKey: key, signer: chance(rnd, 0.05) ? 'mallory' : key, command: [], materials: artifacts(m), products: artifacts(p) });
+  });
+  return { steps, expires: chance(rnd, 0.1) ? EXPIRES_PAST : EXPIRES_FUTURE, links };
 }
 
 /** One random supply chain: steps, then what each step did (links), then rules over what the links hold. */
@@ -242,8 +302,9 @@ export function randomChain(rnd: () => number): ChainCase {
     const materials = chance(rnd, 0.85) ? world : randomState(rnd, 0.3);
     const products = evolve(rnd, materials);
     world = chance(rnd, 0.9) ? products : randomState(rnd, 0.4);
-    step.materials = randomRules(rnd, names, Object.keys(materials));
-    step.products = randomRules(rnd, names, Object.keys(products));
+    const index = names.indexOf(step.name);
+    step.materials = chance(rnd, 0.6) ? coherentRules(rnd, names, index, 'materials', Object.keys(materials)) : randomRules(rnd, names, Object.keys(materials));
+    step.products = chance(rnd, 0.6) ? coherentRules(rnd, names, index, 'products', Object.keys(products)) : randomRules(rnd, names, Object.keys(products));
     const command = chance(rnd, 0.7) ? step.expected_command : pick(rnd, COMMANDS);
     let first = true;
     for (const key of step.pubkeys) {
@@ -260,14 +321,18 @@ export function randomChain(rnd: () => number): ChainCase {
         if (onMaterials) m = target;
         else p = target;
       }
-      first = false;
       const signer: KeyName = chance(rnd, 0.03) ? 'mallory' : key;
-      links.push({ step: step.name, fileKey: key, signer, command, materials: oddHashes(rnd, artifacts(m)), products: oddHashes(rnd, artifacts(p)) });
+      const link: LinkSpec = { step: step.name, fileKey: key, signer, command, materials: oddHashes(rnd, artifacts(m)), products: oddHashes(rnd, artifacts(p)) };
+      if (first && chance(rnd, 0.12)) link.sublayout = randomSubchain(rnd, m, p);
+      if (chance(rnd, 0.05)) link.coSigners = [pick(rnd, ['mallory', ...FUNCTIONARIES] as KeyName[])];
+      if (chance(rnd, 0.03)) link.extraSignatures = [{ keyid: fixtureKey(pick(rnd, FUNCTIONARIES)).publicKey.keyid + '\n', sig: 'ab' }];
+      first = false;
+      links.push(link);
     }
   }
   return {
     steps,
-    expires: chance(rnd, 0.05) ? EXPIRES_PAST : EXPIRES_FUTURE,
+    expires: chance(rnd, 0.05) ? EXPIRES_PAST : chance(rnd, 0.02) ? EXPIRES_FUTURE + '\n' : EXPIRES_FUTURE,
     ...(chance(rnd, 0.02) ? { layoutSigner: 'mallory' as KeyName } : {}),
     links,
   };
@@ -296,8 +361,7 @@ function layoutKeyJson(k: SslibPublicKey): Record<string, unknown> {
   return { keyid: k.keyid, keyid_hash_algorithms: k.keyid_hash_algorithms, keytype: k.keytype, keyval: { public: k.keyval.public }, scheme: k.scheme };
 }
 
-/** Write `root.layout`, `owner.pub` and the link files of a case into `dir`. */
-export async function writeChain(dir: string, c: ChainCase): Promise<void> {
+function layoutModel(c: ChainCase): LayoutModel {
   const used = new Set<KeyName>(c.steps.flatMap((s) => s.pubkeys));
   const steps: StepModel[] = c.steps.map((s) => ({
     _type: 'step',
@@ -308,7 +372,7 @@ export async function writeChain(dir: string, c: ChainCase): Promise<void> {
     pubkeys: s.pubkeys.map((k) => fixtureKey(k).publicKey.keyid),
     threshold: s.threshold,
   }));
-  const layout: LayoutModel = {
+  return {
     _type: 'layout',
     expires: c.expires,
     inspect: [],
@@ -316,11 +380,19 @@ export async function writeChain(dir: string, c: ChainCase): Promise<void> {
     readme: 'random differential case',
     steps,
   };
-  mkdirSync(dir, { recursive: true });
-  const layoutEnvelope = await signMetadata(layout, [fixtureKey(c.layoutSigner ?? OWNER).signer]);
-  writeFileSync(path.join(dir, 'root.layout'), metadataFileText(layoutEnvelope));
-  writeFileSync(path.join(dir, 'owner.pub'), fixtureKey(OWNER).pubFile);
-  for (const l of c.links) {
+}
+
+/** The link files (and sublayouts with their folders of links) of a chain into `dir`. */
+async function writeLinks(dir: string, links: readonly LinkSpec[]): Promise<void> {
+  for (const l of links) {
+    const base = `${l.step}.${fixtureKey(l.fileKey).publicKey.keyid.slice(0, 8)}`;
+    if (l.sublayout !== undefined) {
+      const envelope = await signMetadata(layoutModel(l.sublayout), [fixtureKey(l.signer).signer]);
+      writeFileSync(path.join(dir, `${base}.link`), metadataFileText(envelope));
+      mkdirSync(path.join(dir, base), { recursive: true });
+      await writeLinks(path.join(dir, base), l.sublayout.links);
+      continue;
+    }
     const model: LinkModel = {
       _type: 'link',
       byproducts: { 'return-value': 0, stderr: '', stdout: '' },
@@ -330,9 +402,19 @@ export async function writeChain(dir: string, c: ChainCase): Promise<void> {
       name: l.name ?? l.step,
       products: l.products,
     };
-    const envelope = await signMetadata(model, [fixtureKey(l.signer).signer]);
-    writeFileSync(path.join(dir, `${l.step}.${fixtureKey(l.fileKey).publicKey.keyid.slice(0, 8)}.link`), metadataFileText(envelope));
+    const envelope = await signMetadata(model, [l.signer, ...(l.coSigners ?? [])].map((k) => fixtureKey(k).signer));
+    envelope.signatures.push(...(l.extraSignatures ?? []));
+    writeFileSync(path.join(dir, `${base}.link`), metadataFileText(envelope));
   }
+}
+
+/** Write `root.layout`, `owner.pub` and the link files of a case into `dir`. */
+export async function writeChain(dir: string, c: ChainCase): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const layoutEnvelope = await signMetadata(layoutModel(c), [fixtureKey(c.layoutSigner ?? OWNER).signer]);
+  writeFileSync(path.join(dir, 'root.layout'), metadataFileText(layoutEnvelope));
+  writeFileSync(path.join(dir, 'owner.pub'), fixtureKey(OWNER).pubFile);
+  await writeLinks(dir, c.links);
 }
 
 /** A short description of a case, to reproduce a failure by reading it. */

@@ -17,9 +17,10 @@ export const CODE_OF_CLASS: Readonly<Record<string, string>> = {
 
 /**
  * Exceptions that are python crashes, not verdicts: `in-toto-verify` catches every exception and exits 1, so a
- * bug in the reference (a missing dictionary key, an empty list indexed) looks like a failed verification.
+ * bug in the reference (a missing dictionary key, an empty list indexed, `binascii.Error` on odd hex) looks like
+ * a failed verification.
  */
-export const REFERENCE_CRASH_CLASSES: ReadonlySet<string> = new Set(['KeyError', 'IndexError', 'TypeError', 'AttributeError', 'ValueError']);
+export const REFERENCE_CRASH_CLASSES: ReadonlySet<string> = new Set(['KeyError', 'IndexError', 'TypeError', 'AttributeError', 'ValueError', 'Error']);
 
 export interface ReferenceVerdict {
   verified: boolean;

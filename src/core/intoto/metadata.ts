@@ -79,7 +79,13 @@ export interface Metablock {
   source: string;
 }
 
-const HEX = /^[a-fA-F0-9]+$/;
+/**
+ * securesystemslib 0.26 (what in-toto 1.3.1 validates with) checks its formats with `re.match(pattern + "$")`,
+ * and Python's `$` matches at the end or just before a final newline: hex strings (digests, keyids, signatures)
+ * and the layout expiry may end in one `\n`. Accepted alike, since verdicts depend on it (such a digest equals
+ * no other; such a keyid names no key; such a signature verifies nothing).
+ */
+const HEX = /^[a-fA-F0-9]+\n?$/;
 
 /** Hex digits, by char code (a table lookup per character: far cheaper than a RegExp call per hash). */
 const HEX_DIGIT = new Uint8Array(128);
@@ -87,13 +93,16 @@ for (const c of '0123456789abcdefABCDEF') HEX_DIGIT[c.charCodeAt(0)] = 1;
 
 function isHexDigest(h: unknown): boolean {
   if (typeof h !== 'string' || h.length === 0) return false;
-  for (let i = 0; i < h.length; i++) {
+  // a final newline passes securesystemslib's HEX_SCHEMA (see HEX)
+  const n = h.charCodeAt(h.length - 1) === 0x0a && h.length > 1 ? h.length - 1 : h.length;
+  for (let i = 0; i < n; i++) {
     const c = h.charCodeAt(i);
     if (c >= 128 || HEX_DIGIT[c] === 0) return false;
   }
   return true;
 }
-const ISO8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+/** securesystemslib ISO8601_DATETIME_SCHEMA, a final newline allowed as for HEX. */
+const ISO8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z\n?$/;
 
 function invalid(source: string, path: string, what: string): CnabTrustError {
   return new CnabTrustError('E_INTOTO_INVALID', `${source}: ${path} ${what}`, { subject: source, details: { path } });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { intotoVerify, type IntotoVerifyReport } from '../../../src/workflows/intoto-verify.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { CODE_OF_CLASS, REFERENCE_CRASH_CLASSES, runReferenceVerify, type ReferenceVerdict } from '../../helpers/intoto-reference.js';
-import { artifacts, describeChain, EXPIRES_FUTURE, OWNER_KEY_TYPE, prng, randomChain, writeChain, type ChainCase } from '../../helpers/intoto-random-chain.js';
+import { artifacts, describeChain, EXPIRES_FUTURE, EXPIRES_PAST, fixtureKey, OWNER_KEY_TYPE, prng, randomChain, writeChain, type ChainCase } from '../../helpers/intoto-random-chain.js';
 import path from 'node:path';
 
 const SEED = Number(process.env['INTOTO_DIFF_SEED'] ?? 20261126);
@@ -63,11 +63,38 @@ function oneStep(rules: { materials?: string[][]; products?: string[][] }, mater
   };
 }
 
+/** The chain with its (first) link changed. */
+function withLink(c: ChainCase, edit: (l: ChainCase['links'][number]) => void): ChainCase {
+  edit(c.links[0]!);
+  return c;
+}
+
 /** Differences the random cases found, each fixed in core, kept as named cases. */
 const REGRESSIONS: { name: string; chain: ChainCase }[] = [
   {
     name: 'MATCH ... IN <prefix>: a backslash in the joined path is a slash (os.path.join(...).replace("\\\\", "/"))',
     chain: oneStep({ products: [['MATCH', '*', 'WITH', 'MATERIALS', 'IN', 'dist', 'FROM', 'build'], ['DISALLOW', '*']] }, { 'dist/win/a.txt': 0 }, { 'win\\a.txt': 0 }),
+  },
+  {
+    // securesystemslib HEX_SCHEMA is re.match('[a-fA-F0-9]+$'): Python's `$` lets a final newline through
+    name: 'a digest with a trailing newline is a valid digest (securesystemslib HEX_SCHEMA), equal to no other',
+    chain: withLink(oneStep({ materials: [['ALLOW', '*']], products: [['MATCH', '*', 'WITH', 'MATERIALS', 'FROM', 'build'], ['DISALLOW', 'a.txt']] }, { 'a.txt': 0 }, { 'a.txt': 0, 'b.txt': 0 }), (l) => {
+      l.materials['a.txt']!['sha256'] += '\n';
+    }),
+  },
+  {
+    name: 'a link with an extra signature whose keyid ends in a newline (valid format, names no key)',
+    chain: withLink(oneStep({}, { 'a.txt': 0 }, { 'a.txt': 1 }), (l) => {
+      l.extraSignatures = [{ keyid: fixtureKey('dave').publicKey.keyid + '\n', sig: 'ab' }];
+    }),
+  },
+  {
+    name: 'a layout expiry with a trailing newline is a date (securesystemslib ISO8601_DATETIME_SCHEMA)',
+    chain: { ...oneStep({}, {}, {}), expires: `${EXPIRES_FUTURE}\n` },
+  },
+  {
+    name: 'an expired layout whose expiry ends in a newline is expired',
+    chain: { ...oneStep({}, {}, {}), expires: `${EXPIRES_PAST}\n` },
   },
 ];
 
@@ -90,6 +117,17 @@ const KNOWN_REFERENCE_QUIRKS: { name: string; chain: ChainCase; referenceClass: 
     chain: oneStep({ materials: [['MATCH', '*', 'IN', 'src', 'WITH', 'MATERIALS', 'FROM', 'build'], ['DISALLOW', '*']] }, { 'src//x': 0 }, {}),
     referenceClass: 'KeyError',
     ours: 'E_INTOTO_RULE',
+  },
+  {
+    // the format allows a final newline (HEX_SCHEMA), then binascii.unhexlify fails on it: "Error: Odd-length
+    // string" instead of dropping the link as badly signed
+    name: 'the signature of an authorized link ends in a newline: binascii Error',
+    chain: withLink(oneStep({}, {}, {}), (l) => {
+      l.signer = 'mallory';
+      l.extraSignatures = [{ keyid: fixtureKey('carl').publicKey.keyid, sig: 'ab\n' }];
+    }),
+    referenceClass: 'Error',
+    ours: 'E_INTOTO_THRESHOLD',
   },
 ];
 

@@ -1,0 +1,57 @@
+/**
+ * What the reference's formats accept, accepted alike: securesystemslib 0.26 checks hex strings (digests,
+ * keyids, signatures) and the layout expiry with `re.match(pattern + "$")`, and Python's `$` also matches just
+ * before a final newline, so `"<hex>\n"` is valid there. A verdict may hang on it (in-toto-verify passes a link
+ * carrying an extra signature whose keyid ends in a newline), so ours reads the same documents.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseMetablock } from '../../../src/core/intoto/metadata.js';
+import { intotoFixtures } from '../../helpers/fixtures.js';
+import { errorOf } from '../../helpers/errors.js';
+
+const demo = path.join(intotoFixtures, 'cases/demo-pass');
+const layoutJson = (): Record<string, any> => JSON.parse(readFileSync(path.join(demo, 'root.layout'), 'utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
+const linkJson = (): Record<string, any> => JSON.parse(readFileSync(path.join(demo, 'package.5b000b04.link'), 'utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('core/intoto: securesystemslib formats (a trailing newline after hex and dates)', () => {
+  it('a digest with a trailing newline is a digest (and equals no other)', () => {
+    const k = linkJson();
+    const [p] = Object.keys(k['signed']['products']);
+    k['signed']['products'][p!]['sha256'] += '\n';
+    const m = parseMetablock(k, 'p.link');
+    assert.equal(m.signed.kind === 'link' && m.signed.link.products[p!]!['sha256']!.endsWith('\n'), true);
+  });
+
+  it('signature keyids and signatures with a trailing newline parse; step keyids too', () => {
+    const k = linkJson();
+    k['signatures'].push({ keyid: k['signatures'][0]['keyid'].slice(0, 10) + '\n', sig: 'ab\n' });
+    assert.equal(parseMetablock(k, 'p.link').signatures.length, 2);
+    const l = layoutJson();
+    l['signed']['steps'][0]['pubkeys'].push('abcd\n');
+    parseMetablock(l, 'root.layout');
+  });
+
+  it('an expiry with a trailing newline is a date', () => {
+    const l = layoutJson();
+    l['signed']['expires'] = '2099-12-31T23:59:59Z\n';
+    const m = parseMetablock(l, 'root.layout');
+    assert.equal(m.signed.kind === 'layout' && m.signed.layout.expiresAt.toISOString(), '2099-12-31T23:59:59.000Z');
+  });
+
+  it('one newline only, and only at the end', () => {
+    for (const bad of ['ab\n\n', 'a\nb', '\n', 'ab\r\n', 'ab ']) {
+      const k = linkJson();
+      const [p] = Object.keys(k['signed']['products']);
+      k['signed']['products'][p!]['sha256'] = bad;
+      assert.equal(errorOf(() => parseMetablock(k, 'p.link')).code, 'E_INTOTO_INVALID', JSON.stringify(bad));
+      const s = linkJson();
+      s['signatures'][0]['keyid'] = bad;
+      assert.equal(errorOf(() => parseMetablock(s, 'p.link')).code, 'E_INTOTO_INVALID', JSON.stringify(bad));
+    }
+    const l = layoutJson();
+    l['signed']['expires'] = '2099-12-31T23:59:59Z\n\n';
+    assert.equal(errorOf(() => parseMetablock(l, 'root.layout')).code, 'E_INTOTO_INVALID');
+  });
+});
