@@ -47,6 +47,8 @@ export interface LinkSpec {
   coSigners?: KeyName[];
   /** Signatures added as they are (after the real ones). */
   extraSignatures?: Signature[];
+  /** The file starts with a UTF-8 byte order mark. */
+  bom?: boolean;
 }
 
 export interface ChainCase {
@@ -325,6 +327,7 @@ export function randomChain(rnd: () => number): ChainCase {
       const link: LinkSpec = { step: step.name, fileKey: key, signer, command, materials: oddHashes(rnd, artifacts(m)), products: oddHashes(rnd, artifacts(p)) };
       if (first && chance(rnd, 0.12)) link.sublayout = randomSubchain(rnd, m, p);
       if (chance(rnd, 0.05)) link.coSigners = [pick(rnd, ['mallory', ...FUNCTIONARIES] as KeyName[])];
+      if (chance(rnd, 0.01)) link.bom = true;
       if (chance(rnd, 0.03)) link.extraSignatures = [{ keyid: fixtureKey(pick(rnd, FUNCTIONARIES)).publicKey.keyid + '\n', sig: 'ab' }];
       first = false;
       links.push(link);
@@ -404,7 +407,7 @@ async function writeLinks(dir: string, links: readonly LinkSpec[]): Promise<void
     };
     const envelope = await signMetadata(model, [l.signer, ...(l.coSigners ?? [])].map((k) => fixtureKey(k).signer));
     envelope.signatures.push(...(l.extraSignatures ?? []));
-    writeFileSync(path.join(dir, `${base}.link`), metadataFileText(envelope));
+    writeFileSync(path.join(dir, `${base}.link`), (l.bom === true ? '\ufeff' : '') + metadataFileText(envelope));
   }
 }
 

@@ -13,6 +13,7 @@ export const CODE_OF_CLASS: Readonly<Record<string, string>> = {
   SignatureVerificationError: 'E_INTOTO_LAYOUT_SIGNATURE',
   BadReturnValueError: 'E_INTOTO_INSPECTION',
   FormatError: 'E_INTOTO_INVALID',
+  JSONDecodeError: 'E_JSON_PARSE',
 };
 
 /**

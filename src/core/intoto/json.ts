@@ -11,7 +11,9 @@ import { CnabTrustError } from '../errors.js';
 
 export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a byte order mark stays in the text, so JSON.parse refuses it, as Python's json.load does in
+// in-toto 1.3.1 (`JSONDecodeError: Unexpected UTF-8 BOM`); a decoder that dropped it accepted such files.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface DecodedMetadata {
   value: unknown;

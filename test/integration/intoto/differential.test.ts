@@ -96,6 +96,13 @@ const REGRESSIONS: { name: string; chain: ChainCase }[] = [
     name: 'an expired layout whose expiry ends in a newline is expired',
     chain: { ...oneStep({}, {}, {}), expires: `${EXPIRES_PAST}\n` },
   },
+  {
+    // json.load refuses a byte order mark (JSONDecodeError: Unexpected UTF-8 BOM)
+    name: 'a link file starting with a UTF-8 byte order mark is not JSON',
+    chain: withLink(oneStep({}, {}, {}), (l) => {
+      l.bom = true;
+    }),
+  },
 ];
 
 /**

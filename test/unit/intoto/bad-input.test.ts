@@ -23,6 +23,14 @@ describe('core/intoto: bad input gives a code, never a crash', () => {
     assert.equal(errorOf(() => loadMetablock(Buffer.from([0xff, 0xfe]), 'y.link')).code, 'E_JSON_PARSE');
   });
 
+  it('a UTF-8 byte order mark before the JSON is not JSON (python json.load refuses it: in-toto 1.3.1 fails)', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    for (const file of ['package.5b000b04.link', 'root.layout']) {
+      const bytes = Buffer.concat([bom, readFileSync(path.join(demo, file))]);
+      assert.equal(errorOf(() => loadMetablock(bytes, file)).code, 'E_JSON_PARSE', file);
+    }
+  });
+
   it('wrong types', () => {
     const l = layoutJson();
     l['signed']['steps'][0]['threshold'] = '1';
