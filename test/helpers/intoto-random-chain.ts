@@ -49,6 +49,10 @@ export interface LinkSpec {
   extraSignatures?: Signature[];
   /** The file starts with a UTF-8 byte order mark. */
   bom?: boolean;
+  /** The link's byproducts (default: return value 0, empty stdout and stderr). */
+  byproducts?: Record<string, unknown>;
+  /** A replacement made in the file's text after signing: [what, by what]. */
+  editText?: [string, string];
 }
 
 export interface ChainCase {
@@ -212,15 +216,15 @@ function coherentRules(rnd: () => number, names: readonly string[], index: numbe
     if (chance(rnd, 0.3)) rules.push(['DELETE', '*']);
   } else {
     const kinds = shuffle(rnd, [['MODIFY', '*'], ['CREATE', '*'], ['MATCH', '*', 'WITH', 'MATERIALS', 'FROM', names[index]!]]);
-    rules.push(...kinds.slice(0, 1 + Math.floor(rnd() * 3)));
+    rules.push(...(chance(rnd, 0.7) ? kinds : kinds.slice(0, 1 + Math.floor(rnd() * 2))));
     if (chance(rnd, 0.3)) rules.push(['REQUIRE', own.length > 0 && chance(rnd, 0.8) ? pick(rnd, own) : pick(rnd, PATHS)]);
   }
   rules.push(['DISALLOW', '*']);
   const r = rnd();
   const at = Math.floor(rnd() * rules.length);
-  if (r < 0.25) rules[at] = randomRule(rnd, names, own);
-  else if (r < 0.45) rules.splice(at, 0, randomRule(rnd, names, own));
-  else if (r < 0.6) rules.splice(at, 1);
+  if (r < 0.15) rules[at] = randomRule(rnd, names, own);
+  else if (r < 0.3) rules.splice(at, 0, randomRule(rnd, names, own));
+  else if (r < 0.4) rules.splice(at, 1);
   return rules;
 }
 
@@ -398,7 +402,7 @@ async function writeLinks(dir: string, links: readonly LinkSpec[]): Promise<void
     }
     const model: LinkModel = {
       _type: 'link',
-      byproducts: { 'return-value': 0, stderr: '', stdout: '' },
+      byproducts: l.byproducts ?? { 'return-value': 0, stderr: '', stdout: '' },
       command: l.command,
       environment: {},
       materials: l.materials,
@@ -407,7 +411,8 @@ async function writeLinks(dir: string, links: readonly LinkSpec[]): Promise<void
     };
     const envelope = await signMetadata(model, [l.signer, ...(l.coSigners ?? [])].map((k) => fixtureKey(k).signer));
     envelope.signatures.push(...(l.extraSignatures ?? []));
-    writeFileSync(path.join(dir, `${base}.link`), (l.bom === true ? '\ufeff' : '') + metadataFileText(envelope));
+    const text = metadataFileText(envelope);
+    writeFileSync(path.join(dir, `${base}.link`), (l.bom === true ? '\ufeff' : '') + (l.editText === undefined ? text : text.replace(...l.editText)));
   }
 }
 
@@ -422,5 +427,5 @@ export async function writeChain(dir: string, c: ChainCase): Promise<void> {
 
 /** A short description of a case, to reproduce a failure by reading it. */
 export function describeChain(c: ChainCase): string {
-  return JSON.stringify(c, (k, v: unknown) => (k === 'sha256' && typeof v === 'string' ? v.slice(0, 8) : v), 1);
+  return JSON.stringify(c, (k, v: unknown) => (k === 'sha256' && typeof v === 'string' ? v.slice(0, 8) : typeof v === 'bigint' ? `${v}n` : v), 1);
 }

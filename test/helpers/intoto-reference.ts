@@ -21,6 +21,16 @@ export const CODE_OF_CLASS: Readonly<Record<string, string>> = {
  * bug in the reference (a missing dictionary key, an empty list indexed, `binascii.Error` on odd hex) looks like
  * a failed verification.
  */
+/**
+ * Codes that are also the reference's class `cls`: python's FormatError covers what we tell apart (a float or a
+ * too large number in signed data is E_CANONICAL_FLOAT / E_CANONICAL_TYPE here).
+ */
+export function codesOfClass(cls: string): string[] {
+  const code = CODE_OF_CLASS[cls];
+  const also = cls === 'FormatError' ? ['E_CANONICAL_FLOAT', 'E_CANONICAL_TYPE'] : [];
+  return code === undefined ? also : [code, ...also];
+}
+
 export const REFERENCE_CRASH_CLASSES: ReadonlySet<string> = new Set(['KeyError', 'IndexError', 'TypeError', 'AttributeError', 'ValueError', 'Error']);
 
 export interface ReferenceVerdict {

@@ -49,8 +49,8 @@ function pyDump(v: unknown, depth: number, out: string[]): void {
     out.push('null');
   } else if (typeof v === 'string') {
     out.push(pyString(v));
-  } else if (typeof v === 'number' || typeof v === 'boolean') {
-    out.push(typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v));
+  } else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
+    out.push(typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v)); // Python ints have any size
   } else if (Array.isArray(v)) {
     if (v.length === 0) {
       out.push('[]');

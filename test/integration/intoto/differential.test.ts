@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { intotoVerify, type IntotoVerifyReport } from '../../../src/workflows/intoto-verify.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { CODE_OF_CLASS, REFERENCE_CRASH_CLASSES, runReferenceVerify, type ReferenceVerdict } from '../../helpers/intoto-reference.js';
+import { codesOfClass, REFERENCE_CRASH_CLASSES, runReferenceVerify, type ReferenceVerdict } from '../../helpers/intoto-reference.js';
 import { artifacts, describeChain, EXPIRES_FUTURE, EXPIRES_PAST, fixtureKey, OWNER_KEY_TYPE, prng, randomChain, writeChain, type ChainCase } from '../../helpers/intoto-random-chain.js';
 import path from 'node:path';
 
@@ -50,7 +50,7 @@ function assertSameVerdict(outcome: Outcome, c: ChainCase): void {
   assert.equal(ours.verified, reference.verified, `verdicts differ${explain(outcome, c)}`);
   if (!reference.verified) {
     assert.ok(reference.errorClass !== null, `no exception class in the reference's output${explain(outcome, c)}`);
-    assert.equal(ours.error?.code, CODE_OF_CLASS[reference.errorClass], `failure classes differ${explain(outcome, c)}`);
+    assert.ok(codesOfClass(reference.errorClass).includes(ours.error?.code ?? ''), `failure classes differ${explain(outcome, c)}`);
   }
 }
 
@@ -101,6 +101,20 @@ const REGRESSIONS: { name: string; chain: ChainCase }[] = [
     name: 'a link file starting with a UTF-8 byte order mark is not JSON',
     chain: withLink(oneStep({}, {}, {}), (l) => {
       l.bom = true;
+    }),
+  },
+  {
+    // JSON.parse read 0.0 as 0, so the signature over canonical `0` verified; python reads a float, which
+    // securesystemslib's canonical encoder refuses (FormatError)
+    name: 'a number written with a fraction (0.0) in a signed link is a float, not the integer 0',
+    chain: withLink(oneStep({}, {}, {}), (l) => {
+      l.editText = ['"return-value": 0', '"return-value": 0.0'];
+    }),
+  },
+  {
+    name: 'an integer beyond 2^53 in a link is exact (signed and verified as written)',
+    chain: withLink(oneStep({}, {}, {}), (l) => {
+      l.byproducts = { 'return-value': 0, stderr: '', stdout: '', 'max-rss': 12345678901234567890n };
     }),
   },
 ];

@@ -10,6 +10,8 @@ import { parsePublicKeyFile } from '../../../src/core/crypto/key-files.js';
 import { CnabTrustError } from '../../../src/core/errors.js';
 import { intotoFixtures } from '../../helpers/fixtures.js';
 import { errorOf } from '../../helpers/errors.js';
+import { decodeMetadata } from '../../../src/core/intoto/json.js';
+import { JsonFloat } from '../../../src/core/json/parse.js';
 
 const demo = path.join(intotoFixtures, 'cases/demo-pass');
 const layoutJson = (): Record<string, any> => JSON.parse(readFileSync(path.join(demo, 'root.layout'), 'utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -127,5 +129,32 @@ describe('core/intoto: bad input gives a code, never a crash', () => {
       verifySupplyChain({ layout, layoutKeys: [key], links: { read: async (_d, n) => files[n] }, now: new Date('2030-01-01T00:00:00Z') }),
       (e: unknown) => e instanceof CnabTrustError && e.code === 'E_CANONICAL_FLOAT',
     );
+  });
+
+  it('numbers as in-toto 1.3.1 reads them: a fraction or an exponent makes a float, integers beyond 2^53 stay exact', () => {
+    const { value } = decodeMetadata(Buffer.from('{"a": 0.0, "b": 1E2, "c": 12345678901234567890, "d": [-9007199254740993, 7], "e": "0.5 1e3 12345678901234567890"}'), 'x');
+    const v = value as Record<string, unknown>;
+    assert.ok(v['a'] instanceof JsonFloat && v['a'].raw === '0.0');
+    assert.ok(v['b'] instanceof JsonFloat && v['b'].raw === '1E2');
+    assert.equal(v['c'], 12345678901234567890n);
+    assert.deepEqual(v['d'], [-9007199254740993n, 7]);
+    assert.equal(v['e'], '0.5 1e3 12345678901234567890');
+  });
+
+  it('a link whose return value is written 0.0 is refused (python cannot canonicalize a float), though its signature covers 0', async () => {
+    const layout = loadMetablock(readFileSync(path.join(demo, 'root.layout')), 'root.layout');
+    const key = parsePublicKeyFile(readFileSync(path.join(demo, 'alice.pub')), 'alice.pub');
+    const text = readFileSync(path.join(demo, 'package.5b000b04.link'), 'utf8');
+    const files: Record<string, Buffer> = {
+      'write-code.96f74413.link': readFileSync(path.join(demo, 'write-code.96f74413.link')),
+      'package.5b000b04.link': Buffer.from(text.replace('"return-value": 0', '"return-value": 0.0')),
+    };
+    await assert.rejects(
+      verifySupplyChain({ layout, layoutKeys: [key], links: { read: async (_d, n) => files[n] }, now: new Date('2030-01-01T00:00:00Z') }),
+      (e: unknown) => e instanceof CnabTrustError && e.code === 'E_CANONICAL_FLOAT',
+    );
+    // and a threshold written 1.0 is not an integer (1.3.1: isinstance(threshold, int))
+    const l = readFileSync(path.join(demo, 'root.layout'), 'utf8').replace('"threshold": 1', '"threshold": 1.0');
+    assert.equal(errorOf(() => loadMetablock(Buffer.from(l), 'root.layout')).code, 'E_INTOTO_INVALID');
   });
 });
