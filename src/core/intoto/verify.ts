@@ -257,7 +257,18 @@ async function verifyLayout(
 
   // in-toto verify: step rules (materials then products, in layout order), on the first link of each step
   const reduced = new Map<string, LinkModel>();
-  for (const [name, links] of chain) reduced.set(name, links.values().next().value as LinkModel);
+  for (const step of layout.model.steps) {
+    const first = chain.get(step.name)!.values().next();
+    if (first.done === true) {
+      // Only with a threshold below 1: 1.3.1 fails here with an IndexError (reduce_chain_links); a verdict instead.
+      throw new CnabTrustError(
+        'E_INTOTO_THRESHOLD',
+        `step '${step.name}' (threshold ${step.threshold}) has no link validly signed by an authorized functionary to check its rules against`,
+        { subject: step.name, details: { step: step.name, threshold: step.threshold, valid: 0 } },
+      );
+    }
+    reduced.set(step.name, first.value);
+  }
   for (const step of layout.model.steps) {
     const rules = layout.stepRules.get(step.name)!;
     const link = reduced.get(step.name)!;

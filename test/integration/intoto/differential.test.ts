@@ -150,6 +150,13 @@ const KNOWN_REFERENCE_QUIRKS: { name: string; chain: ChainCase; referenceClass: 
     referenceClass: 'Error',
     ours: 'E_INTOTO_THRESHOLD',
   },
+  {
+    // threshold 0 lets a step through with no link; reduce_chain_links then takes element [0] of nothing
+    name: 'a step with threshold 0 and no link: IndexError',
+    chain: { ...oneStep({}, {}, {}), steps: [{ ...oneStep({}, {}, {}).steps[0]!, threshold: 0 }], links: [] },
+    referenceClass: 'IndexError',
+    ours: 'E_INTOTO_THRESHOLD',
+  },
 ];
 
 describe('in-toto verify: differential regressions (differences once found, now fixed)', () => {
