@@ -23,7 +23,7 @@ export interface LayoutSummary {
   expired: boolean;
   readme: string;
   keys: { keyid: string; keytype: string }[];
-  steps: { name: string; threshold: number; functionaries: string[]; expectedCommand: string[]; materials: string[]; products: string[] }[];
+  steps: { name: string; threshold: number; functionaries: string[]; expectedCommand: unknown[]; materials: string[]; products: string[] }[];
   inspections: { name: string; run: string[]; materials: string[]; products: string[] }[];
   signatures: { keyid: string; verified?: boolean }[];
 }

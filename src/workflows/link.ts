@@ -44,7 +44,8 @@ export interface LinkReport {
   keyid: string;
   /** The file written. */
   link: string;
-  command: string[];
+  /** The command recorded (strings when we ran it; a preliminary link read back may hold any JSON values). */
+  command: unknown[];
   returnValue?: number;
   materials: number;
   products: number;

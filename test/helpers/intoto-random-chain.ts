@@ -25,7 +25,7 @@ export interface StepSpec {
   name: string;
   threshold: number;
   pubkeys: KeyName[];
-  expected_command: string[];
+  expected_command: unknown[];
   materials: string[][];
   products: string[][];
 }
@@ -37,8 +37,8 @@ export interface LinkSpec {
   /** Who signs it (usually fileKey). */
   signer: KeyName;
   /** The link's `name` (default: the step's). */
-  name?: string;
-  command: string[];
+  name?: unknown;
+  command: unknown[];
   materials: ArtifactDict;
   products: ArtifactDict;
   /** The file is this sublayout (signed by `signer`), its links in the folder `<step>.<keyid[:8]>/`. */

@@ -31,7 +31,7 @@ export interface StepModel {
   expected_materials: string[][];
   expected_products: string[][];
   pubkeys: string[];
-  expected_command: string[];
+  expected_command: unknown[];
   threshold: number;
 }
 
@@ -54,11 +54,11 @@ export interface LayoutModel {
 
 export interface LinkModel {
   _type: 'link';
-  name: string | null;
+  name: unknown;
   materials: ArtifactDict;
   products: ArtifactDict;
   byproducts: Record<string, unknown>;
-  command: string[];
+  command: unknown[];
   environment: Record<string, unknown>;
 }
 
@@ -125,6 +125,11 @@ function stringList(v: unknown, source: string, path: string): string[] {
   return v as string[];
 }
 
+function list(v: unknown, source: string, path: string): unknown[] {
+  if (!Array.isArray(v)) throw invalid(source, path, 'must be a list');
+  return v;
+}
+
 function optional<T>(o: Obj, key: string, fallback: T): unknown {
   return o[key] === undefined ? fallback : o[key];
 }
@@ -185,15 +190,15 @@ function rules(v: unknown, source: string, path: string, item: string): { raw: s
 
 /** The link model of a `signed` object with `_type: "link"`. */
 export function parseLinkModel(s: Obj, source: string, plainText = false): LinkModel {
+  // 1.3.1 does not check a link's name, and of its command only that it is a list (Link._validate_command)
   const name = optional(s, 'name', null);
-  if (name !== null && typeof name !== 'string') throw invalid(source, '$.signed.name', 'must be a string');
   const byproducts = obj(optional(s, 'byproducts', {}), source, '$.signed.byproducts');
   const environment = obj(optional(s, 'environment', {}), source, '$.signed.environment');
   // Members in code-point order, so that the canonical encoder can take its JSON.stringify fast path.
   return {
     _type: 'link',
     byproducts,
-    command: stringList(optional(s, 'command', []), source, '$.signed.command'),
+    command: list(optional(s, 'command', []), source, '$.signed.command'),
     environment,
     materials: artifactDict(optional(s, 'materials', {}), source, '$.signed.materials', plainText),
     name,
@@ -254,7 +259,7 @@ export function parseLayoutModel(s: Obj, source: string): Layout {
     for (const k of pubkeys) if (!HEX.test(k)) throw invalid(source, `${path}.pubkeys`, `has '${k}', not a hex keyid`);
     return {
       _type: 'step',
-      expected_command: stringList(optional(o, 'expected_command', []), source, `${path}.expected_command`),
+      expected_command: list(optional(o, 'expected_command', []), source, `${path}.expected_command`), // any values, as 1.3.1
       expected_materials: materials,
       expected_products: products,
       name,

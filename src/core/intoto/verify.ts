@@ -117,7 +117,7 @@ function checkSignature(m: Metablock, key: SslibPublicKey): 'ok' | 'missing' | '
   return verifySslibSignature(key, sig.sig, signable(m)) ? 'ok' : 'invalid';
 }
 
-function sameCommand(a: readonly string[], b: readonly string[]): boolean {
+function sameCommand(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 

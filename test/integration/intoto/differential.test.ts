@@ -112,6 +112,18 @@ const REGRESSIONS: { name: string; chain: ChainCase }[] = [
     }),
   },
   {
+    // 1.3.1 checks nothing of a link's name, and of a command only that it is a list
+    name: 'a link whose name is a number and whose command holds numbers, booleans and null',
+    chain: withLink(oneStep({}, {}, {}), (l) => {
+      l.name = 7;
+      l.command = [1, true, null, 'make'];
+    }),
+  },
+  {
+    name: 'a step whose expected command holds numbers and lists',
+    chain: { ...oneStep({}, {}, {}), steps: [{ ...oneStep({}, {}, {}).steps[0]!, expected_command: [1, ['x']] }] },
+  },
+  {
     name: 'an integer beyond 2^53 in a link is exact (signed and verified as written)',
     chain: withLink(oneStep({}, {}, {}), (l) => {
       l.byproducts = { 'return-value': 0, stderr: '', stdout: '', 'max-rss': 12345678901234567890n };

@@ -69,7 +69,7 @@ describe('in-toto interop: metadata we sign passes python in-toto-verify 1.3.1',
             products: { [`out-${kind}.txt`]: sha(kind) },
           };
           const signed = await signMetadata(link, [new SslibSigner(key.publicKey, key.privateKey)]);
-          writeFileSync(path.join(dir, linkFileName(link.name!, key.publicKey.keyid)), metadataFileText(signed));
+          writeFileSync(path.join(dir, linkFileName(link.name as string, key.publicKey.keyid)), metadataFileText(signed));
         }
         const py = pythonVerify(dir, ownerKind);
         assert.equal(py.status, 0, py.stderr);

@@ -2,7 +2,8 @@
  * What the reference's formats accept, accepted alike: securesystemslib 0.26 checks hex strings (digests,
  * keyids, signatures) and the layout expiry with `re.match(pattern + "$")`, and Python's `$` also matches just
  * before a final newline, so `"<hex>\n"` is valid there. A verdict may hang on it (in-toto-verify passes a link
- * carrying an extra signature whose keyid ends in a newline), so ours reads the same documents.
+ * carrying an extra signature whose keyid ends in a newline), so ours reads the same documents. Likewise
+ * in-toto 1.3.1 checks nothing of a link's name, and of a command or expected command only that it is a list.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ const demo = path.join(intotoFixtures, 'cases/demo-pass');
 const layoutJson = (): Record<string, any> => JSON.parse(readFileSync(path.join(demo, 'root.layout'), 'utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
 const linkJson = (): Record<string, any> => JSON.parse(readFileSync(path.join(demo, 'package.5b000b04.link'), 'utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe('core/intoto: securesystemslib formats (a trailing newline after hex and dates)', () => {
+describe('core/intoto: documents in-toto 1.3.1 reads, read alike', () => {
   it('a digest with a trailing newline is a digest (and equals no other)', () => {
     const k = linkJson();
     const [p] = Object.keys(k['signed']['products']);
@@ -53,5 +54,24 @@ describe('core/intoto: securesystemslib formats (a trailing newline after hex an
     const l = layoutJson();
     l['signed']['expires'] = '2099-12-31T23:59:59Z\n\n';
     assert.equal(errorOf(() => parseMetablock(l, 'root.layout')).code, 'E_INTOTO_INVALID');
+  });
+
+  it('a link name and command, and a step expected_command, of any JSON values (1.3.1 checks only that a command is a list)', () => {
+    const k = linkJson();
+    k['signed']['name'] = 7;
+    k['signed']['command'] = [1, true, null, 'make'];
+    const m = parseMetablock(k, 'p.link');
+    assert.deepEqual(m.signed.kind === 'link' && [m.signed.link.name, m.signed.link.command], [7, [1, true, null, 'make']]);
+    const l = layoutJson();
+    l['signed']['steps'][0]['expected_command'] = [1, ['x']];
+    parseMetablock(l, 'root.layout');
+    for (const bad of ['make', {}, 1]) {
+      const c = linkJson();
+      c['signed']['command'] = bad;
+      assert.equal(errorOf(() => parseMetablock(c, 'p.link')).code, 'E_INTOTO_INVALID');
+      const e = layoutJson();
+      e['signed']['steps'][0]['expected_command'] = bad;
+      assert.equal(errorOf(() => parseMetablock(e, 'root.layout')).code, 'E_INTOTO_INVALID');
+    }
   });
 });
