@@ -333,6 +333,7 @@ export function randomChain(rnd: () => number): ChainCase {
       if (chance(rnd, 0.05)) link.coSigners = [pick(rnd, ['mallory', ...FUNCTIONARIES] as KeyName[])];
       if (chance(rnd, 0.01)) link.bom = true;
       if (chance(rnd, 0.03)) link.extraSignatures = [{ keyid: fixtureKey(pick(rnd, FUNCTIONARIES)).publicKey.keyid + '\n', sig: 'ab' }];
+      else if (chance(rnd, 0.03)) link.extraSignatures = [{ keyid: 'ab'.repeat(20), sig: '', gpg: { other_headers: '04000108', signature: 'ef01' } }];
       first = false;
       links.push(link);
     }

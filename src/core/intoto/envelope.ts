@@ -84,6 +84,8 @@ function pyDump(v: unknown, depth: number, out: string[]): void {
 /** The file text of a metadata envelope, as in-toto 1.3.1 writes it (no trailing newline). */
 export function metadataFileText(envelope: MetadataEnvelope): string {
   const out: string[] = [];
-  pyDump(envelope, 0, out);
+  // a GPG signature is written back with the members it was read with
+  const signatures = envelope.signatures.map((s) => (s.gpg === undefined ? { keyid: s.keyid, sig: s.sig } : { keyid: s.keyid, ...s.gpg }));
+  pyDump({ ...envelope, signatures }, 0, out);
   return out.join('');
 }

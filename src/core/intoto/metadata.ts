@@ -22,7 +22,13 @@ export type ArtifactDict = Record<string, HashDict>;
 
 export interface Signature {
   keyid: string;
+  /** Hex; empty for a GPG signature. */
   sig: string;
+  /**
+   * A GPG signature (`in-toto-sign --gpg`, securesystemslib GPG_SIGNATURE_SCHEMA), its members but `keyid` as they
+   * were: read as 1.3.1 reads it and written back unchanged, never verified here (no OpenPGP keys).
+   */
+  gpg?: Record<string, unknown>;
 }
 
 export interface StepModel {
@@ -170,15 +176,31 @@ function artifactDict(v: unknown, source: string, path: string, plainText: boole
   return d as ArtifactDict;
 }
 
-/** The envelope's `signatures`: a list of `{keyid, sig}` with hex strings (extra members ignored, as 1.3.1 does). */
+const isHex = (v: unknown): boolean => typeof v === 'string' && HEX.test(v);
+
+/** securesystemslib GPG_SIGNATURE_SCHEMA: keyid, other_headers and signature in hex, optional short_keyid and info. */
+function isGpgSignature(o: Obj): boolean {
+  return isHex(o['other_headers']) && isHex(o['signature']) && (o['short_keyid'] === undefined || isHex(o['short_keyid']));
+}
+
+/**
+ * The envelope's `signatures` as 1.3.1 reads them (ANY_SIGNATURE_SCHEMA): `{keyid, sig}` with hex strings, or a
+ * GPG signature (tried first, as Metablock.verify_signature does); extra members ignored.
+ */
 export function parseSignatures(v: unknown, source: string): Signature[] {
   const list = v === undefined ? [] : v;
   if (!Array.isArray(list)) throw invalid(source, '$.signatures', 'must be a list');
   return list.map((s, i) => {
     const o = obj(s, source, `$.signatures[${i}]`);
-    if (typeof o['keyid'] !== 'string' || !HEX.test(o['keyid'])) throw invalid(source, `$.signatures[${i}].keyid`, 'must be a hex keyid');
-    if (typeof o['sig'] !== 'string' || !HEX.test(o['sig'])) throw invalid(source, `$.signatures[${i}].sig`, 'must be a hex signature');
-    return { keyid: o['keyid'], sig: o['sig'] };
+    if (!isHex(o['keyid'])) throw invalid(source, `$.signatures[${i}].keyid`, 'must be a hex keyid');
+    const keyid = o['keyid'] as string;
+    if (isGpgSignature(o)) {
+      const { keyid: _keyid, ...gpg } = o;
+      void _keyid;
+      return { keyid, sig: '', gpg };
+    }
+    if (!isHex(o['sig'])) throw invalid(source, `$.signatures[${i}].sig`, 'must be a hex signature');
+    return { keyid, sig: o['sig'] as string };
   });
 }
 

@@ -124,6 +124,13 @@ const REGRESSIONS: { name: string; chain: ChainCase }[] = [
     chain: { ...oneStep({}, {}, {}), steps: [{ ...oneStep({}, {}, {}).steps[0]!, expected_command: [1, ['x']] }] },
   },
   {
+    // ANY_SIGNATURE_SCHEMA = OneOf([SIGNATURE_SCHEMA, GPG_SIGNATURE_SCHEMA])
+    name: 'a link co-signed with a GPG signature (keyid, other_headers, signature) by another key',
+    chain: withLink(oneStep({}, {}, {}), (l) => {
+      l.extraSignatures = [{ keyid: 'ab'.repeat(20), sig: '', gpg: { other_headers: '04000108', signature: 'ef01' } }];
+    }),
+  },
+  {
     name: 'an integer beyond 2^53 in a link is exact (signed and verified as written)',
     chain: withLink(oneStep({}, {}, {}), (l) => {
       l.byproducts = { 'return-value': 0, stderr: '', stdout: '', 'max-rss': 12345678901234567890n };

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseMetablock } from '../../../src/core/intoto/metadata.js';
+import { metadataFileText } from '../../../src/core/intoto/envelope.js';
 import { intotoFixtures } from '../../helpers/fixtures.js';
 import { errorOf } from '../../helpers/errors.js';
 
@@ -72,6 +73,23 @@ describe('core/intoto: documents in-toto 1.3.1 reads, read alike', () => {
       const e = layoutJson();
       e['signed']['steps'][0]['expected_command'] = bad;
       assert.equal(errorOf(() => parseMetablock(e, 'root.layout')).code, 'E_INTOTO_INVALID');
+    }
+  });
+
+  it('a GPG signature (in-toto-sign --gpg) is a signature: read, written back as it was, never taken as valid', () => {
+    const k = linkJson();
+    const gpg = { keyid: 'ab'.repeat(20), other_headers: '04000108', signature: 'ef01', short_keyid: 'abababab', info: { x: 1 } };
+    k['signatures'].push(gpg);
+    const m = parseMetablock(k, 'p.link');
+    assert.equal(m.signatures.length, 2);
+    assert.equal(m.signatures[1]!.keyid, gpg.keyid);
+    assert.equal(m.signatures[1]!.sig, '', 'no securesystemslib signature to verify');
+    const text = metadataFileText({ signatures: m.signatures, signed: m.signed.kind === 'link' ? m.signed.link : (undefined as never) });
+    assert.deepEqual(JSON.parse(text)['signatures'][1], gpg);
+    for (const bad of [{ keyid: 'ab', other_headers: 'zz', signature: 'ef' }, { keyid: 'ab', signature: 'ef' }]) {
+      const b = linkJson();
+      b['signatures'].push(bad);
+      assert.equal(errorOf(() => parseMetablock(b, 'p.link')).code, 'E_INTOTO_INVALID');
     }
   });
 });
