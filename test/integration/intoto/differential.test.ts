@@ -178,9 +178,25 @@ const KNOWN_REFERENCE_QUIRKS: { name: string; chain: ChainCase; referenceClass: 
   },
 ];
 
+/** Where we differ on purpose (issue 4, "Bad input"): the reference's verdict and ours. */
+const DELIBERATE_DIFFERENCES: { name: string; chain: ChainCase; ours: string }[] = [
+  {
+    name: 'an artifact path or rule pattern that climbs out of the directory (1.3.1 matches it like any name)',
+    chain: oneStep({ materials: [['ALLOW', '../*']] }, { '../a.txt': 0 }, {}),
+    ours: 'E_INTOTO_PATH',
+  },
+];
+
 describe('in-toto verify: differential regressions (differences once found, now fixed)', () => {
   for (const { name, chain } of REGRESSIONS) {
     it(name, async () => assertSameVerdict(await runBoth(chain), chain));
+  }
+  for (const { name, chain, ours } of DELIBERATE_DIFFERENCES) {
+    it(`deliberate difference: ${name}`, async () => {
+      const outcome = await runBoth(chain);
+      assert.equal(outcome.reference.verified, true, explain(outcome, chain));
+      assert.equal(outcome.ours.error?.code, ours, explain(outcome, chain));
+    });
   }
   for (const { name, chain, referenceClass, ours } of KNOWN_REFERENCE_QUIRKS) {
     it(`known reference quirk: ${name}`, async () => {
