@@ -53,6 +53,43 @@ export interface LinkSpec {
   byproducts?: Record<string, unknown>;
   /** A replacement made in the file's text after signing: [what, by what]. */
   editText?: [string, string];
+  /** The same JSON document written otherwise than in-toto writes it (see `reformat`). */
+  format?: LinkFormat;
+}
+
+/**
+ * Ways to write the same link that keep its signatures valid for python (which reads the JSON and signs the
+ * model): compact, keys in reverse order, escapes of `/` and `.`, CRLF and tabs, an extra member in `signed`
+ * and at the top (dropped from the signed model), `environment` left out (defaults to `{}`).
+ */
+export const LINK_FORMATS = ['compact', 'reversed', 'escaped', 'crlf', 'extra', 'sparse'] as const;
+export type LinkFormat = (typeof LINK_FORMATS)[number];
+
+function reversedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reversedKeys);
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedKeys(x)]));
+}
+
+function reformat(text: string, format: LinkFormat): string {
+  const doc = JSON.parse(text) as { signed: Record<string, unknown> } & Record<string, unknown>;
+  switch (format) {
+    case 'compact':
+      return JSON.stringify(doc);
+    case 'reversed':
+      return JSON.stringify(reversedKeys(doc), null, 2);
+    case 'escaped':
+      return JSON.stringify(doc).replaceAll('/', '\\/').replaceAll('.', '\\u002e');
+    case 'crlf':
+      return JSON.stringify(doc, null, '\t').replaceAll('\n', '\r\n');
+    case 'extra':
+      return JSON.stringify({ ...doc, comment: ['not signed'], signed: { ...doc.signed, extra: { x: 1 } } }, null, 1);
+    case 'sparse': {
+      const { environment: _environment, ...signed } = doc.signed;
+      void _environment;
+      return JSON.stringify({ ...doc, signed }, null, 1);
+    }
+  }
 }
 
 export interface ChainCase {
@@ -203,28 +240,31 @@ function randomRules(rnd: () => number, stepNames: readonly string[], own: reado
  * unchanged files against its own materials, a closing `DISALLOW *`), often with one rule changed, added or
  * dropped: chains that pass, or fail on one rule, so that the whole chain is verified and not only its first rule.
  */
-function coherentRules(rnd: () => number, names: readonly string[], index: number, side: 'materials' | 'products', own: readonly string[]): string[][] {
+function coherentRules(rnd: () => number, names: readonly string[], index: number, side: 'materials' | 'products', own: readonly string[], tidy = false): string[][] {
+  const change = tidy ? 0.1 : 0.4;
+  const wide = (patterns: string[]): string => (tidy ? '*' : pick(rnd, patterns));
   const rules: string[][] = [];
   const prev = index > 0 ? names[index - 1] : undefined;
   if (side === 'materials') {
     if (prev !== undefined) {
       if (chance(rnd, 0.3)) rules.push(['MATCH', pick(rnd, ['*', 'main.c', '*.c']), 'IN', 'dist/src', 'WITH', 'PRODUCTS', 'IN', 'src', 'FROM', prev]);
-      rules.push(['MATCH', pick(rnd, ['*', '*', 'src/*', '*.txt', '[!d]*']), 'WITH', 'PRODUCTS', 'FROM', prev]);
+      rules.push(['MATCH', wide(['*', '*', 'src/*', '*.txt', '[!d]*']), 'WITH', 'PRODUCTS', 'FROM', prev]);
     } else {
-      rules.push(['ALLOW', pick(rnd, ['*', 'src/*', '*.txt'])]);
+      rules.push(['ALLOW', wide(['*', 'src/*', '*.txt'])]);
     }
     if (chance(rnd, 0.3)) rules.push(['DELETE', '*']);
   } else {
     const kinds = shuffle(rnd, [['MODIFY', '*'], ['CREATE', '*'], ['MATCH', '*', 'WITH', 'MATERIALS', 'FROM', names[index]!]]);
-    rules.push(...(chance(rnd, 0.7) ? kinds : kinds.slice(0, 1 + Math.floor(rnd() * 2))));
-    if (chance(rnd, 0.3)) rules.push(['REQUIRE', own.length > 0 && chance(rnd, 0.8) ? pick(rnd, own) : pick(rnd, PATHS)]);
+    rules.push(...(tidy || chance(rnd, 0.7) ? kinds : kinds.slice(0, 1 + Math.floor(rnd() * 2))));
+    // REQUIRE looks at the queue: before the rules that consume
+    if (chance(rnd, 0.3)) rules.unshift(['REQUIRE', own.length > 0 && chance(rnd, 0.8) ? pick(rnd, own) : pick(rnd, PATHS)]);
   }
   rules.push(['DISALLOW', '*']);
-  const r = rnd();
+  const r = rnd() / change; // below 1 with probability `change`
   const at = Math.floor(rnd() * rules.length);
-  if (r < 0.15) rules[at] = randomRule(rnd, names, own);
-  else if (r < 0.3) rules.splice(at, 0, randomRule(rnd, names, own));
-  else if (r < 0.4) rules.splice(at, 1);
+  if (r < 0.4) rules[at] = randomRule(rnd, names, own);
+  else if (r < 0.75) rules.splice(at, 0, randomRule(rnd, names, own));
+  else if (r < 1) rules.splice(at, 1);
   return rules;
 }
 
@@ -288,6 +328,9 @@ function randomSubchain(rnd: () => number, materials: Record<string, number>, pr
 
 /** One random supply chain: steps, then what each step did (links), then rules over what the links hold. */
 export function randomChain(rnd: () => number): ChainCase {
+  // A tidy chain: each step starts from what the one before produced, rules follow what it did and are rarely
+  // changed, so that most of them pass and the whole chain gets verified.
+  const tidy = chance(rnd, 0.4);
   const n = 1 + Math.floor(rnd() * 3);
   const names = STEP_NAMES.slice(3 - n);
   const steps: StepSpec[] = names.map((name) => {
@@ -305,12 +348,14 @@ export function randomChain(rnd: () => number): ChainCase {
   const links: LinkSpec[] = [];
   let world = randomState(rnd, 0.4);
   for (const step of steps) {
-    const materials = chance(rnd, 0.85) ? world : randomState(rnd, 0.3);
+    const materials = tidy || chance(rnd, 0.85) ? world : randomState(rnd, 0.3);
     const products = evolve(rnd, materials);
-    world = chance(rnd, 0.9) ? products : randomState(rnd, 0.4);
+    world = tidy || chance(rnd, 0.9) ? products : randomState(rnd, 0.4);
     const index = names.indexOf(step.name);
-    step.materials = chance(rnd, 0.6) ? coherentRules(rnd, names, index, 'materials', Object.keys(materials)) : randomRules(rnd, names, Object.keys(materials));
-    step.products = chance(rnd, 0.6) ? coherentRules(rnd, names, index, 'products', Object.keys(products)) : randomRules(rnd, names, Object.keys(products));
+    const rules = (side: 'materials' | 'products', own: string[]): string[][] =>
+      tidy ? coherentRules(rnd, names, index, side, own, true) : chance(rnd, 0.6) ? coherentRules(rnd, names, index, side, own) : randomRules(rnd, names, own);
+    step.materials = rules('materials', Object.keys(materials));
+    step.products = rules('products', Object.keys(products));
     const command = chance(rnd, 0.7) ? step.expected_command : pick(rnd, COMMANDS);
     let first = true;
     for (const key of step.pubkeys) {
@@ -332,6 +377,7 @@ export function randomChain(rnd: () => number): ChainCase {
       if (first && chance(rnd, 0.12)) link.sublayout = randomSubchain(rnd, m, p);
       if (chance(rnd, 0.05)) link.coSigners = [pick(rnd, ['mallory', ...FUNCTIONARIES] as KeyName[])];
       if (chance(rnd, 0.01)) link.bom = true;
+      if (chance(rnd, 0.15)) link.format = pick(rnd, LINK_FORMATS);
       if (chance(rnd, 0.03)) link.extraSignatures = [{ keyid: fixtureKey(pick(rnd, FUNCTIONARIES)).publicKey.keyid + '\n', sig: 'ab' }];
       else if (chance(rnd, 0.03)) link.extraSignatures = [{ keyid: 'ab'.repeat(20), sig: '', gpg: { other_headers: '04000108', signature: 'ef01' } }];
       first = false;
@@ -412,7 +458,8 @@ async function writeLinks(dir: string, links: readonly LinkSpec[]): Promise<void
     };
     const envelope = await signMetadata(model, [l.signer, ...(l.coSigners ?? [])].map((k) => fixtureKey(k).signer));
     envelope.signatures.push(...(l.extraSignatures ?? []));
-    const text = metadataFileText(envelope);
+    let text = metadataFileText(envelope);
+    if (l.format !== undefined) text = reformat(text, l.format);
     writeFileSync(path.join(dir, `${base}.link`), (l.bom === true ? '\ufeff' : '') + (l.editText === undefined ? text : text.replace(...l.editText)));
   }
 }
