@@ -261,7 +261,8 @@ export function parseLayoutModel(s: Obj, source: string): Layout {
   const item = (v: unknown, path: string, kind: 'step' | 'inspection') => {
     const o = obj(v, source, path);
     const name = o['name'];
-    if (typeof name !== 'string' || name === '') throw invalid(source, `${path}.name`, 'must be a non-empty string');
+    // may be empty, as in 1.3.1 (its links are then `.<keyid[:8]>.link`)
+    if (typeof name !== 'string') throw invalid(source, `${path}.name`, 'must be a string');
     checkItemName(name, source);
     if (names.has(name)) throw invalid(source, `${path}.name`, `repeats the name '${name}' (step and inspection names are unique)`);
     names.add(name);

@@ -131,6 +131,10 @@ const REGRESSIONS: { name: string; chain: ChainCase }[] = [
     }),
   },
   {
+    name: 'a step named with the empty string (its link is .<keyid[:8]>.link)',
+    chain: { ...oneStep({}, {}, {}), steps: [{ ...oneStep({}, {}, {}).steps[0]!, name: '' }], links: [{ ...oneStep({}, {}, {}).links[0]!, step: '' }] },
+  },
+  {
     name: 'an integer beyond 2^53 in a link is exact (signed and verified as written)',
     chain: withLink(oneStep({}, {}, {}), (l) => {
       l.byproducts = { 'return-value': 0, stderr: '', stdout: '', 'max-rss': 12345678901234567890n };

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseMetablock } from '../../../src/core/intoto/metadata.js';
 import { metadataFileText } from '../../../src/core/intoto/envelope.js';
+import { linkFileName } from '../../../src/core/intoto/paths.js';
 import { intotoFixtures } from '../../helpers/fixtures.js';
 import { errorOf } from '../../helpers/errors.js';
 
@@ -91,5 +92,13 @@ describe('core/intoto: documents in-toto 1.3.1 reads, read alike', () => {
       b['signatures'].push(bad);
       assert.equal(errorOf(() => parseMetablock(b, 'p.link')).code, 'E_INTOTO_INVALID');
     }
+  });
+
+  it('an empty step name (1.3.1 reads its links from .<keyid[:8]>.link)', () => {
+    const l = layoutJson();
+    l['signed']['steps'][0]['name'] = '';
+    const m = parseMetablock(l, 'root.layout');
+    assert.equal(m.signed.kind === 'layout' && m.signed.layout.model.steps[0]!.name, '');
+    assert.equal(linkFileName('', 'abcdef0123'), '.abcdef01.link');
   });
 });
