@@ -38,7 +38,7 @@ function summarize(file: string, model: LayoutModel, signatures: Metablock['sign
     keys: Object.entries(model.keys).sort(([a], [b]) => (a < b ? -1 : 1)).map(([keyid, k]) => ({ keyid, keytype: String((k as { keytype?: unknown }).keytype) })),
     steps: model.steps.map((s) => ({
       name: s.name,
-      threshold: s.threshold,
+      threshold: Number(s.threshold),
       functionaries: s.pubkeys,
       expectedCommand: s.expected_command,
       materials: s.expected_materials.map(rule),

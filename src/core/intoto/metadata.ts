@@ -38,7 +38,8 @@ export interface StepModel {
   expected_products: string[][];
   pubkeys: string[];
   expected_command: unknown[];
-  threshold: number;
+  /** An integer; `true`/`false` too, as in 1.3.1 (a Python bool is an int): compare with `Number(threshold)`. */
+  threshold: number | boolean;
 }
 
 export interface InspectionModel {
@@ -277,7 +278,8 @@ export function parseLayoutModel(s: Obj, source: string): Layout {
     const path = `$.signed.steps[${i}]`;
     const { o, name, materials, products } = item(v, path, 'step');
     const threshold = optional(o, 'threshold', 1);
-    if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold)) throw invalid(source, `${path}.threshold`, 'must be an integer');
+    const integer = typeof threshold === 'boolean' || (typeof threshold === 'number' && Number.isSafeInteger(threshold));
+    if (!integer) throw invalid(source, `${path}.threshold`, 'must be an integer');
     const pubkeys = stringList(optional(o, 'pubkeys', []), source, `${path}.pubkeys`);
     for (const k of pubkeys) if (!HEX.test(k)) throw invalid(source, `${path}.pubkeys`, `has '${k}', not a hex keyid`);
     return {

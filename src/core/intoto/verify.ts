@@ -172,7 +172,7 @@ async function verifyLayout(
       const source = [...dir, name].join('/');
       perKey.set(keyid, loadMetablock(bytes, source));
     }
-    if (perKey.size < step.threshold) {
+    if (perKey.size < Number(step.threshold)) {
       throw new CnabTrustError(
         'E_INTOTO_LINK_NOT_FOUND',
         `step '${step.name}' requires ${step.threshold} link metadata file(s), found ${perKey.size}`,
@@ -192,7 +192,7 @@ async function verifyLayout(
       if (checkSignature(link, key) !== 'ok') continue;
       ok.set(keyid, link);
     }
-    if (ok.size < step.threshold) {
+    if (ok.size < Number(step.threshold)) {
       throw new CnabTrustError(
         'E_INTOTO_THRESHOLD',
         `step '${step.name}' requires at least ${step.threshold} link(s) validly signed by different authorized functionaries, found ${ok.size}`,
@@ -240,7 +240,7 @@ async function verifyLayout(
 
   // in-toto verify: threshold artifact equality
   for (const step of layout.model.steps) {
-    if (step.threshold <= 1) continue;
+    if (Number(step.threshold) <= 1) continue;
     const entries = [...chain.get(step.name)!];
     const [refKeyid, ref] = entries[0]!;
     for (const [keyid, link] of entries) {

@@ -135,6 +135,10 @@ const REGRESSIONS: { name: string; chain: ChainCase }[] = [
     chain: { ...oneStep({}, {}, {}), steps: [{ ...oneStep({}, {}, {}).steps[0]!, name: '' }], links: [{ ...oneStep({}, {}, {}).links[0]!, step: '' }] },
   },
   {
+    name: 'a step with threshold true (a Python bool is an int: 1)',
+    chain: { ...oneStep({}, {}, {}), steps: [{ ...oneStep({}, {}, {}).steps[0]!, threshold: true as unknown as number }] },
+  },
+  {
     name: 'an integer beyond 2^53 in a link is exact (signed and verified as written)',
     chain: withLink(oneStep({}, {}, {}), (l) => {
       l.byproducts = { 'return-value': 0, stderr: '', stdout: '', 'max-rss': 12345678901234567890n };

@@ -101,4 +101,11 @@ describe('core/intoto: documents in-toto 1.3.1 reads, read alike', () => {
     assert.equal(m.signed.kind === 'layout' && m.signed.layout.model.steps[0]!.name, '');
     assert.equal(linkFileName('', 'abcdef0123'), '.abcdef01.link');
   });
+
+  it('a threshold of true or false (a Python bool is an int: 1.3.1 Step._validate_threshold passes it)', () => {
+    const l = layoutJson();
+    l['signed']['steps'][1]['threshold'] = true;
+    const m = parseMetablock(l, 'root.layout');
+    assert.equal(m.signed.kind === 'layout' && m.signed.layout.model.steps[1]!.threshold, true);
+  });
 });
