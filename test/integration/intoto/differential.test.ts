@@ -13,9 +13,15 @@ import { makeTempDir } from '../../helpers/temp-dir.js';
 import { codesOfClass, REFERENCE_CRASH_CLASSES, runReferenceVerify, type ReferenceVerdict } from '../../helpers/intoto-reference.js';
 import { artifacts, describeChain, EXPIRES_FUTURE, EXPIRES_PAST, fixtureKey, OWNER_KEY_TYPE, prng, randomChain, writeChain, type ChainCase } from '../../helpers/intoto-random-chain.js';
 import path from 'node:path';
+import { parseRule } from '../../../src/core/intoto/rules.js';
+import { verifyItemRules } from '../../../src/core/intoto/rule-engine.js';
+import type { LinkModel } from '../../../src/core/intoto/metadata.js';
+import { isCnabTrustError } from '../../../src/core/errors.js';
+import { randomRuleCase, referenceRuleOutcomes, type RuleCase, type RuleOutcome } from '../../helpers/intoto-random-rules.js';
 
 const SEED = Number(process.env['INTOTO_DIFF_SEED'] ?? 20261126);
 const CASES = Number(process.env['INTOTO_DIFF_CASES'] ?? 40);
+const RULE_CASES = Number(process.env['INTOTO_DIFF_RULE_CASES'] ?? 2000);
 
 interface Outcome {
   reference: ReferenceVerdict;
@@ -241,5 +247,39 @@ describe('in-toto verify: differential test against in-toto-verify 1.3.1 (random
   it('the random cases include passing and failing chains', function () {
     if (CASES < 20) this.skip();
     assert.ok(passed > 0 && passed < CASES, `${passed} of ${CASES} passed`);
+  });
+});
+
+/** Our rule engine on a rule case: the outcome as the reference script reports it (codes for our errors). */
+function ourRuleOutcome(c: RuleCase): RuleOutcome {
+  const links = new Map<string, LinkModel>(
+    Object.entries(c.links).map(([name, l]) => [name, { _type: 'link', byproducts: {}, command: [], environment: {}, materials: l.materials, name, products: l.products }]),
+  );
+  try {
+    const rules = c.rules.map((r, i) => parseRule(r, `rule ${i}`));
+    verifyItemRules(rules, links.get(c.item)!, { item: c.item, sourceType: c.side, links });
+    return ['PASS', null];
+  } catch (e) {
+    if (!isCnabTrustError(e)) throw e;
+    return [e.code, (e.details?.['artifacts'] as string[] | undefined) ?? null];
+  }
+}
+
+describe('in-toto rules: differential test against verify_item_rules of in-toto 1.3.1 (random rule cases)', () => {
+  it(`${RULE_CASES} cases (seed ${SEED}): same verdict, and a failing rule names the same artifacts`, () => {
+    const rnd = prng(SEED ^ 0x5eed);
+    const cases = Array.from({ length: RULE_CASES }, () => randomRuleCase(rnd));
+    const reference = referenceRuleOutcomes(cases);
+    const differences: string[] = [];
+    cases.forEach((c, i) => {
+      const [outcome, artifacts] = reference[i]!;
+      if (REFERENCE_CRASH_CLASSES.has(outcome)) return; // KeyError on MATCH ... IN paths (KNOWN_REFERENCE_QUIRKS)
+      const ours = ourRuleOutcome(c);
+      const same =
+        (outcome === 'PASS' && ours[0] === 'PASS') ||
+        (outcome === 'RuleVerificationError' && ours[0] === 'E_INTOTO_RULE' && JSON.stringify([...(ours[1] ?? [])].sort()) === JSON.stringify([...(artifacts ?? [])].sort()));
+      if (!same) differences.push(`reference ${JSON.stringify([outcome, artifacts])}, ours ${JSON.stringify(ours)}: ${JSON.stringify(c)}`);
+    });
+    assert.deepEqual(differences.slice(0, 3), [], `${differences.length} of ${RULE_CASES} cases differ`);
   });
 });
