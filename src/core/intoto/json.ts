@@ -29,7 +29,8 @@ export interface DecodedMetadata {
  * such a number follows `:`, `,` or `[`, and a hex digest never does (it is a string).
  */
 const NUMBER_HINT = /[:,[]\s*-?\d+(?:[.eE]|\d{15})/;
-const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** A JSON number (RFC 8259; Python's json NUMBER_RE): no leading zero, so `01.5` stays invalid for JSON.parse. */
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** The number literals outside strings that JSON.parse would not keep as written: [start, end) each. */
 function inexactNumbers(text: string): [number, number][] {
@@ -64,7 +65,10 @@ function parseExactNumbers(text: string): unknown {
   const marker = `\u0000#${k}:`;
   let rewritten = '';
   let at = 0;
-  for (const [start, end] of spans) rewritten += text.slice(at, start) + JSON.stringify(marker + text.slice(start, end)), (at = end);
+  for (const [start, end] of spans) {
+    rewritten += text.slice(at, start) + JSON.stringify(marker + text.slice(start, end));
+    at = end;
+  }
   rewritten += text.slice(at);
   return JSON.parse(rewritten, (_key, v: unknown) => {
     if (typeof v !== 'string' || !v.startsWith(marker)) return v;

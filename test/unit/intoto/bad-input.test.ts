@@ -139,6 +139,9 @@ describe('core/intoto: bad input gives a code, never a crash', () => {
     assert.equal(v['c'], 12345678901234567890n);
     assert.deepEqual(v['d'], [-9007199254740993n, 7]);
     assert.equal(v['e'], '0.5 1e3 12345678901234567890');
+    for (const bad of ['{"a": 01.5}', '{"a": 1.}', '{"a": .5}', '{"a": 1.5.3}', '{"a": -}']) {
+      assert.equal(errorOf(() => decodeMetadata(Buffer.from(bad), 'x')).code, 'E_JSON_PARSE', bad);
+    }
   });
 
   it('a link whose return value is written 0.0 is refused (python cannot canonicalize a float), though its signature covers 0', async () => {
