@@ -206,16 +206,6 @@ export function linkWithTables(
   return link;
 }
 
-/** A summary link (in-toto sublayouts): given materials and products, tables kept when the sources have them. */
-export function summaryLink(name: string, from: LinkModel | undefined, to: LinkModel | undefined): LinkModel {
-  const fields = { _type: 'link' as const, name, byproducts: to?.byproducts ?? {}, command: to?.command ?? [], environment: {} };
-  return linkWithTables(
-    fields,
-    from === undefined ? ArtifactTable.EMPTY : linkArtifacts(from, 'materials'),
-    to === undefined ? ArtifactTable.EMPTY : linkArtifacts(to, 'products'),
-  );
-}
-
 /** The materials or products of a link as a table. */
 export function linkArtifacts(link: LinkModel, which: 'materials' | 'products'): ArtifactTable {
   const t = linkTables.get(link);

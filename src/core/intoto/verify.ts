@@ -26,7 +26,7 @@ import { verifySslibSignature } from '../crypto/verify-signature.js';
 import { parseMetablock, parseSignatures, signableBytes, type InspectionModel, type Layout, type LinkModel, type Metablock } from './metadata.js';
 import { linkFileName, sublayoutDirName } from './paths.js';
 import { verifyItemRules } from './rule-engine.js';
-import { linkArtifacts, linkWithTables, summaryLink } from './artifact-table.js';
+import { ArtifactTable, linkArtifacts, linkWithTables } from './artifact-table.js';
 import { scanLink } from './link-scanner.js';
 import { decodeMetadata, MAX_METADATA_BYTES } from './json.js';
 
@@ -106,6 +106,11 @@ export function loadMetablock(bytes: Uint8Array, source: string): Metablock {
       return m;
     }
   }
+  return parseMetablockBytes(bytes, source);
+}
+
+/** The general path for layout and link bytes: decode, parse, build the model (what the fast lane must agree with). */
+export function parseMetablockBytes(bytes: Uint8Array, source: string): Metablock {
   const { value, plainText } = decodeMetadata(bytes, source);
   return parseMetablock(value, source, plainText);
 }
@@ -304,8 +309,13 @@ async function verifyLayout(
 
   // The summary link (what a superlayout sees for this step): first step's materials, last step's products.
   const { steps: ls } = layout.model;
-  const summary =
-    ls.length === 0 ? summaryLink(summaryName, undefined, undefined) : summaryLink(summaryName, reduced.get(ls[0]!.name)!, reduced.get(ls[ls.length - 1]!.name)!);
+  const first = ls.length === 0 ? undefined : reduced.get(ls[0]!.name)!;
+  const last = ls.length === 0 ? undefined : reduced.get(ls[ls.length - 1]!.name)!;
+  const summary = linkWithTables(
+    { _type: 'link', name: summaryName, byproducts: last?.byproducts ?? {}, command: last?.command ?? [], environment: {} },
+    first === undefined ? ArtifactTable.EMPTY : linkArtifacts(first, 'materials'),
+    last === undefined ? ArtifactTable.EMPTY : linkArtifacts(last, 'products'),
+  );
   return { summary, steps };
 }
 

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanLink } from '../../../src/core/intoto/link-scanner.js';
 import { ArtifactTable, DictHashes, Sha256Words, linkArtifacts, linkWithTables } from '../../../src/core/intoto/artifact-table.js';
-import { parseMetablock, parseSignatures, signableBytes, type LinkModel } from '../../../src/core/intoto/metadata.js';
+import { parseSignatures, signableBytes, type LinkModel } from '../../../src/core/intoto/metadata.js';
 import { metadataFileText } from '../../../src/core/intoto/envelope.js';
-import { loadMetablock } from '../../../src/core/intoto/verify.js';
+import { loadMetablock, parseMetablockBytes } from '../../../src/core/intoto/verify.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const casesDir = path.resolve(repoRoot, '../shared/reference/intoto-fixtures/cases');
@@ -21,17 +21,20 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 type General = { kind: 'not-json' } | { kind: 'refused'; message: string } | { kind: 'link'; link: LinkModel; signed: Uint8Array };
 
-/** What the general path makes of a file: not JSON, refused by the model (its message), or the link and its signing bytes. */
+/**
+ * What the general path (`parseMetablockBytes`, the one `loadMetablock` falls back to) makes of a file: not JSON,
+ * refused by the model (its message), or the link and its signing bytes.
+ */
 function general(bytes: Uint8Array): General {
-  let value: unknown;
+  let m;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    return { kind: 'not-json' };
+    m = parseMetablockBytes(bytes, 'test.link');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return code === 'E_JSON_PARSE' || code === 'E_JSON_TOO_LARGE' ? { kind: 'not-json' } : { kind: 'refused', message: (e as Error).message };
   }
+  if (m.signed.kind !== 'link') return { kind: 'refused', message: 'a layout' };
   try {
-    const m = parseMetablock(value, 'test.link');
-    if (m.signed.kind !== 'link') return { kind: 'refused', message: 'a layout' };
     return { kind: 'link', link: m.signed.link, signed: signableBytes(m.signed) };
   } catch (e) {
     return { kind: 'refused', message: (e as Error).message };
