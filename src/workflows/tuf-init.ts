@@ -51,8 +51,8 @@ export async function initRepository(opts: InitOptions): Promise<InitReport> {
     ...(opts.encrypt ? { encrypt: true } : {}),
   });
   if (await ctx.store.exists()) {
-    throw new CnabTrustError('E_TUF_REPOSITORY', `a TUF repository already exists in ${ctx.store.dir}`, {
-      subject: ctx.store.dir,
+    throw new CnabTrustError('E_TUF_REPOSITORY', `a TUF repository already exists in ${ctx.store.location}`, {
+      subject: ctx.store.location,
       hint: 'use another --metadata directory, or rotate keys with cnab-trust metadata rotate',
     });
   }
@@ -94,7 +94,7 @@ export async function initRepository(opts: InitOptions): Promise<InitReport> {
     });
     return {
       gun,
-      metadataDir: ctx.store.dir,
+      metadataDir: ctx.store.location,
       keysDir: ctx.keys.dir,
       roles: INIT_ROLES.map((role) => ({
         role,

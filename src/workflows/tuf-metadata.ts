@@ -45,7 +45,7 @@ export interface StagedReport {
 async function requireStaged(ctx: RepoContext): Promise<StagedChange> {
   const staged = await readStaged(ctx);
   if (staged === undefined) {
-    throw new CnabTrustError('E_TUF_STAGED', `no change is staged in ${ctx.store.dir}`, { subject: ctx.store.dir });
+    throw new CnabTrustError('E_TUF_STAGED', `no change is staged in ${ctx.store.location}`, { subject: ctx.store.location });
   }
   return staged;
 }

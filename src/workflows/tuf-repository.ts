@@ -20,7 +20,8 @@ import {
 import { stagedFromJson, stagedRoles, stagedToJson, type StagedChange, type StagedRequirement } from '../core/tuf/staged.js';
 import { emptySnapshot, emptyTimestamp, metaFileFor, nextSnapshot, nextTimestamp } from '../core/tuf/transitions.js';
 import { formatExpires } from '../core/tuf/expires.js';
-import { DirRepositoryStore, type Publication } from '../adapters/tuf-repo/dir-store.js';
+import { DirRepositoryStore } from '../adapters/tuf-repo/dir-store.js';
+import type { Publication, RepositoryStore } from '../adapters/tuf-repo/repository-store.js';
 import { FileKeyStore } from '../adapters/keystore/file-keystore.js';
 import type { PassphraseSource } from '../adapters/keystore/passphrase.js';
 import type { MetaFile } from '@tufjs/models';
@@ -39,6 +40,8 @@ export interface RepoOptions {
   keysDir?: string;
   now?: Date;
   passphrase?: PassphraseSource;
+  /** Where the repository lives; default: the directory store over `metadataDir`. */
+  store?: RepositoryStore;
 }
 
 export const DEFAULT_METADATA_DIR = 'metadata';
@@ -47,13 +50,13 @@ const CONFIG = 'config.json';
 const STAGED = 'staged.json';
 
 export class RepoContext {
-  readonly store: DirRepositoryStore;
+  readonly store: RepositoryStore;
   readonly keys: FileKeyStore;
   readonly now: Date;
   config: RepoConfig;
 
   constructor(opts: RepoOptions, config: RepoConfig) {
-    this.store = new DirRepositoryStore(path.resolve(opts.metadataDir ?? DEFAULT_METADATA_DIR));
+    this.store = opts.store ?? new DirRepositoryStore(path.resolve(opts.metadataDir ?? DEFAULT_METADATA_DIR));
     this.keys = new FileKeyStore(path.resolve(opts.keysDir ?? DEFAULT_KEYS_DIR), opts.passphrase);
     this.now = opts.now ?? new Date();
     this.config = config;
@@ -77,7 +80,7 @@ export async function openRepository(opts: RepoOptions): Promise<RepoContext> {
     try {
       ctx.config = { ...ctx.config, ...(JSON.parse(raw.toString('utf8')) as RepoConfig) };
     } catch (e) {
-      throw new CnabTrustError('E_TUF_REPOSITORY', `unreadable ${CONFIG} in ${ctx.store.stateDir}`, { subject: CONFIG, cause: e });
+      throw new CnabTrustError('E_TUF_REPOSITORY', `unreadable ${ctx.store.stateLocation(CONFIG)}`, { subject: CONFIG, cause: e });
     }
   }
   return ctx;
@@ -88,17 +91,17 @@ export class LoadedRepository {
   readonly root: Metadata<Root>;
   readonly timestamp: Metadata<Timestamp>;
   readonly snapshot: Metadata<Snapshot>;
-  readonly #store: DirRepositoryStore;
+  readonly #store: RepositoryStore;
   readonly #targets = new Map<string, Metadata<Targets>>();
 
-  constructor(store: DirRepositoryStore, root: Metadata<Root>, timestamp: Metadata<Timestamp>, snapshot: Metadata<Snapshot>) {
+  constructor(store: RepositoryStore, root: Metadata<Root>, timestamp: Metadata<Timestamp>, snapshot: Metadata<Snapshot>) {
     this.#store = store;
     this.root = root;
     this.timestamp = timestamp;
     this.snapshot = snapshot;
   }
 
-  static async load(store: DirRepositoryStore): Promise<LoadedRepository> {
+  static async load(store: RepositoryStore): Promise<LoadedRepository> {
     const root = await store.readRoot();
     const timestamp = await store.readTimestamp();
     const snapshot = await store.readSnapshot(timestamp.signed.snapshotMeta.version);
@@ -190,7 +193,7 @@ async function requirementsOf(
 export async function commitChange(ctx: RepoContext, repo: LoadedRepository | undefined, change: Change): Promise<CommitResult> {
   if (!change.besideStaged && (await ctx.store.readState(STAGED))) {
     throw new CnabTrustError('E_TUF_STAGED', 'another change is staged and waits for signatures', {
-      subject: path.join(ctx.store.stateDir, STAGED),
+      subject: ctx.store.stateLocation(STAGED),
       hint: 'finish it (cnab-trust metadata sign / publish) or drop it (cnab-trust metadata discard)',
     });
   }
@@ -216,7 +219,7 @@ export async function commitChange(ctx: RepoContext, repo: LoadedRepository | un
       requirements,
     };
     await ctx.store.writeState(STAGED, JSON.stringify(stagedToJson(staged), null, 1) + '\n');
-    throw stagedError(requirements, path.join(ctx.store.stateDir, STAGED));
+    throw stagedError(requirements, ctx.store.stateLocation(STAGED));
   }
   return publishSigned(ctx, repo, change, requirements);
 }
@@ -315,7 +318,7 @@ export async function discardStaged(ctx: RepoContext): Promise<void> {
 export async function publishStaged(ctx: RepoContext, staged: StagedChange): Promise<CommitResult> {
   const result = await tryPublishStaged(ctx, staged);
   if (!result.published) {
-    const e = stagedError(result.requirements, path.join(ctx.store.stateDir, STAGED));
+    const e = stagedError(result.requirements, ctx.store.stateLocation(STAGED));
     throw new CnabTrustError('E_TUF_THRESHOLD', e.message.replace('change staged, not published', 'threshold not met'), {
       subject: e.subject ?? 'staged change',
       ...(e.hint === undefined ? {} : { hint: e.hint }),

@@ -92,7 +92,7 @@ export async function repositoryStatus(opts: StatusOptions): Promise<StatusRepor
   if (staged !== undefined) warnings.push(`a change is staged and waits for signatures: ${staged.description}`);
   return {
     gun: ctx.config.gun,
-    metadataDir: ctx.store.dir,
+    metadataDir: ctx.store.location,
     keysDir: ctx.keys.dir,
     specVersion: repo.root.signed.specVersion,
     consistentSnapshot: repo.root.signed.consistentSnapshot,

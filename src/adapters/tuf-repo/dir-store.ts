@@ -14,6 +14,7 @@ import { CnabTrustError } from '../../core/errors.js';
 import { parseRoot, parseSnapshot, parseTargets, parseTimestamp } from '../../core/tuf/metadata-files.js';
 import { roleFilePath, targetFilePath } from '../../core/tuf/naming.js';
 import { fsError, readFileBounded, writeFileAtomic } from '../fs/index.js';
+import type { Publication, RepositoryStore, WriteStats } from './repository-store.js';
 
 /** Size bounds when reading our own repository back (it is input like any other). */
 const MAX_ROOT = 512 * 1024;
@@ -23,21 +24,9 @@ const MAX_TARGETS = 512 * 1024 * 1024;
 
 export const STATE_DIR = '.cnab-trust';
 
-/** One publication: everything a change writes, in no particular order (the store orders it). */
-export interface Publication {
-  targetFiles?: { name: string; sha256: string; bytes: Uint8Array }[];
-  targetsRoles?: { role: string; version: number; bytes: Uint8Array }[];
-  snapshot?: { version: number; bytes: Uint8Array };
-  timestamp?: Uint8Array;
-  root?: { version: number; bytes: Uint8Array };
-}
+export type { Publication, WriteStats } from './repository-store.js';
 
-export interface WriteStats {
-  files: number;
-  bytes: number;
-}
-
-export class DirRepositoryStore {
+export class DirRepositoryStore implements RepositoryStore {
   readonly dir: string;
   /** Bytes and files written since construction (for `bench/tuf-sign`). */
   readonly written: WriteStats = { files: 0, bytes: 0 };
@@ -46,8 +35,20 @@ export class DirRepositoryStore {
     this.dir = dir;
   }
 
+  get location(): string {
+    return this.dir;
+  }
+
   get stateDir(): string {
     return path.join(this.dir, STATE_DIR);
+  }
+
+  stateLocation(name: string): string {
+    return path.join(this.stateDir, name);
+  }
+
+  async close(): Promise<void> {
+    // nothing held open between calls
   }
 
   /** The root versions present (`N.root.json`), ascending. */
