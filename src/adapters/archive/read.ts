@@ -51,8 +51,11 @@ export async function readThickBundle(
   const hash = createHash('sha256');
   let length = 0;
   let failure: unknown;
+  const gunzip = createGunzip();
   const fail = (e: unknown): void => {
     failure ??= e;
+    // a paused gunzip (waiting for the parser to drain) would never drain after a failure: let it run dry
+    gunzip.resume();
   };
 
   const bundleChunks: Buffer[] = [];
@@ -119,7 +122,6 @@ export async function readThickBundle(
     parser.on('abort', () => resolve());
   });
 
-  const gunzip = createGunzip();
   let decompressed = 0;
   gunzip.on('data', (chunk: Buffer) => {
     if (failure !== undefined) return;
@@ -132,7 +134,12 @@ export async function readThickBundle(
       );
       return;
     }
-    parser.write(chunk);
+    // backpressure: an entry being written to disk slower than gunzip produces. Ignoring it buffered the archive
+    // in memory and left one 'drain' listener on the entry per chunk (MaxListenersExceededWarning)
+    if (!parser.write(chunk)) {
+      gunzip.pause();
+      parser.once('drain', () => gunzip.resume());
+    }
   });
   gunzip.on('error', (e: Error) => fail(invalid(file, `not a valid gzip stream: ${e.message}`, e)));
   const gunzipEnded = once(gunzip, 'end').then(
@@ -154,7 +161,7 @@ export async function readThickBundle(
         stream.destroy();
         break;
       }
-      if (!gunzip.write(buf)) await Promise.race([once(gunzip, 'drain'), once(gunzip, 'error')]);
+      if (!gunzip.write(buf)) await drained(gunzip);
     }
   } catch (e) {
     gunzip.destroy();
@@ -181,6 +188,24 @@ export async function readThickBundle(
     entries,
     layoutEntries,
   };
+}
+
+/**
+ * Wait until `stream` drains, errs or closes, leaving no listener behind (racing `once(s, 'drain')` with
+ * `once(s, 'error')` left an 'error' listener per wait: MaxListenersExceededWarning on big archives).
+ */
+function drained(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+    stream.on('close', done);
+  });
 }
 
 function invalid(file: string, what: string, cause?: unknown): CnabTrustError {
