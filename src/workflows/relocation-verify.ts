@@ -1,18 +1,25 @@
 /**
  * `relocation verify`: the offline relocation check (core/relocation: every image a key, pinned digests equal to
- * the signed `contentDigest`) plus live resolution: each relocated reference is resolved in its registry (manifest
- * HEAD, by tag or by digest) and the digest it resolves to must be the signed `contentDigest`; a reference pinned
- * by digest must exist there (CNAB-Sec 303: "if any digests don't match relocation, runtimes must error out").
+ * the signed `contentDigest`) plus a live check: the manifest each relocated reference names is fetched whole (GET,
+ * bounded, by digest when pinned, else by tag: the bytes the tag serves now) and hashed here; that hash must be the
+ * signed `contentDigest` (CNAB-Sec 303: "if any digests don't match relocation, runtimes must error out"). A
+ * registry's `Docker-Content-Digest` header is never trusted: a HEAD answered with the signed digest proves nothing
+ * about the bytes a GET serves (issue 11 item 2, issue 10 item 6).
  * The bundle comes from a file, or from a registry / OCI layout reference (pulled and checked as `pull` does).
  */
 import { stat } from 'node:fs/promises';
 import { readFileBounded } from '../adapters/fs/index.js';
 import { openLocation } from '../adapters/oci/open-store.js';
+import type { OciStore } from '../adapters/oci/store.js';
+import { isCnabTrustError } from '../core/errors.js';
+import { isValidDigest } from '../core/oci/digest.js';
+import { MAX_MANIFEST_BYTES } from '../core/oci/manifest.js';
 import { bundleImages, parseBundle, type Bundle } from '../core/cnab/index.js';
 import {
   assertRelocatedImages,
   checkRelocationMapping,
   judgeResolvedImage,
+  type FetchedManifestCheck,
   type RelocatedImageResult,
   type RelocationMapping,
 } from '../core/relocation/index.js';
@@ -59,12 +66,30 @@ export async function verifyRelocatedImages(
   const results = await Promise.all(
     plan.entries.map(async (entry) => {
       const opened = openLocation(entry.relocated, client, `relocated reference of ${entry.label}`);
-      // HEAD of the manifest, by digest when pinned (it must exist), else by tag (it must resolve to contentDigest);
-      // an OCI layout directory answers the same question from its index.json.
-      const resolved = await opened.store.resolve(opened.reference ?? 'latest');
-      return judgeResolvedImage(entry, resolved === undefined ? null : resolved.digest);
+      const served = await hashServedManifest(opened.store, opened.reference ?? 'latest');
+      return served === null ? judgeResolvedImage(entry, null) : judgeResolvedImage(entry, served.digest, served.fetched);
     }),
   );
   assertRelocatedImages(results);
   return { images: results, unusedKeys: plan.unusedKeys };
+}
+
+/**
+ * The digest of the manifest bytes `reference` serves in `store`: fetched whole (GET, at most MAX_MANIFEST_BYTES)
+ * and hashed here; `null` when there is none. By digest, other bytes are a mismatch (their own digest is returned
+ * for the verdict); by tag, the digest is that of the bytes the tag serves, whatever header came with them.
+ */
+async function hashServedManifest(store: OciStore, reference: string): Promise<{ digest: string; fetched: FetchedManifestCheck } | null> {
+  const by = isValidDigest(reference) ? 'digest' : 'tag';
+  try {
+    const { descriptor, bytes } = await store.fetchManifest(reference, MAX_MANIFEST_BYTES);
+    return { digest: descriptor.digest, fetched: { by, bytes: bytes.byteLength } };
+  } catch (e) {
+    if (!isCnabTrustError(e)) throw e;
+    if (e.code === 'E_OCI_NOT_FOUND') return null;
+    // the store hashed the bytes and found another digest than the one asked for (or than a header claimed)
+    const actual = (e.details as { actual?: unknown } | undefined)?.actual;
+    if (e.code === 'E_OCI_DIGEST_MISMATCH' && typeof actual === 'string' && isValidDigest(actual)) return { digest: actual, fetched: { by } };
+    throw e;
+  }
 }

@@ -42,7 +42,7 @@ import {
   type BundleIntotoListing,
 } from '../core/verify/intoto-targets.js';
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
-import type { RelocationMapping } from '../core/relocation/index.js';
+import { describeFetchedChecks, type RelocationMapping } from '../core/relocation/index.js';
 import { matchStoredBundle, readStoredBundleIndex, type StoredBundleIndex } from './pull.js';
 import type { RegistryAccess } from './registry-access.js';
 import type { ExtractedArchive } from './airgap.js';
@@ -360,9 +360,10 @@ async function checkRelocation(bundle: Bundle, mapping: string | RelocationMappi
   const { readRelocationMapping } = await import('./relocation-check.js');
   const parsed = typeof mapping === 'string' ? await readRelocationMapping(mapping) : mapping;
   const { images, unusedKeys } = await verifyRelocatedImages(bundle, parsed, access);
-  const checks = images.map((r) => `${r.label} ${r.original} -> ${r.relocated} resolves to ${r.resolvedDigest}`);
+  const checks = images.map((r) => `${r.label} ${r.original} -> ${r.relocated}: manifest fetched by ${r.fetched?.by ?? 'digest'}, its bytes hash to ${r.resolvedDigest}`);
   if (unusedKeys.length > 0) checks.push(`mapping keys naming no image of the bundle (ignored): ${unusedKeys.join(', ')}`);
-  return { summary: `${images.length} relocated image(s), each resolving to its signed contentDigest`, checks };
+  checks.push(describeFetchedChecks(images));
+  return { summary: `${images.length} relocated image(s), each manifest fetched and hashed to its signed contentDigest`, checks };
 }
 
 class StageFailure extends Error {

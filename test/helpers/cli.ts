@@ -1,6 +1,6 @@
 /** Running the built CLI (`node dist/src/cli/main.js`) in tests, and checking its one-line errors. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './fixtures.js';
 
@@ -22,6 +22,22 @@ export function runCliIn(cwd: string, args: string[], env: NodeJS.ProcessEnv = p
 export function runNode(args: string[], env: NodeJS.ProcessEnv = process.env): CliRun {
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: repoRoot, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Run the CLI without blocking this process, so that servers the test runs in-process (hostile registries, TUF
+ * servers on 127.0.0.1) can answer it.
+ */
+export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliMain, ...args], { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 export function runCli(...args: string[]): CliRun {

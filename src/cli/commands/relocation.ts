@@ -66,13 +66,16 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
     ) as Argv<VerifyArgs>,
   handler: handle(async (args: VerifyArgs) => {
     const { relocationVerify } = await import('../../workflows/relocation-verify.js');
+    const { describeFetchedChecks } = await import('../../core/relocation/index.js');
     const report = await relocationVerify(args.bundle, args.mapping, await registryAccess(args));
     printResult(args, report, () =>
       [
         `relocation verify: ${report.bundle} with mapping ${report.mapping}`,
-        ...report.images.map((i) => `  ok  ${i.label}: ${i.original} -> ${i.relocated} = ${i.resolvedDigest}`),
+        ...report.images.map(
+          (i) => `  ok  ${i.label}: ${i.original} -> ${i.relocated} = ${i.resolvedDigest} (manifest fetched by ${i.fetched?.by ?? 'digest'}, ${i.fetched?.bytes ?? '?'} bytes hashed)`,
+        ),
         ...report.unusedKeys.map((k) => `  unused mapping key ${JSON.stringify(k)}`),
-        `verdict: all ${report.images.length} relocated image(s) hold the signed digests`,
+        `verdict: all ${report.images.length} relocated image(s) hold the signed digests: ${describeFetchedChecks(report.images)}`,
       ].join('\n'),
     );
     return 0;

@@ -1,6 +1,6 @@
 /**
- * The live half of relocation verification, as a pure judgment: an adapter resolves each relocated reference in
- * its registry (a manifest HEAD, by tag or by digest) and hands the resolved digest here; this module decides.
+ * The live half of relocation verification, as a pure judgment: an adapter fetches the manifest each relocated
+ * reference names (GET, by tag or by digest), hashes its bytes and hands that digest here; this module decides.
  * `relocation verify` (OCI) and the end-to-end verifier both build their report from these results.
  *
  * CNAB-Sec 303 / issue 5: every relocated reference is resolved; its digest must equal the signed `contentDigest`;
@@ -10,10 +10,22 @@ import { CnabTrustError, type ErrorCode } from '../errors.js';
 import { quoteUntrusted } from '../reference/digest.js';
 import { relocatedDigestMismatch, type RelocatedImageIdentity, type RelocationEntry, type RelocationPlan } from './check.js';
 
+/**
+ * What was checked of a relocated image live: its manifest was fetched (GET, bounded) by digest or by tag and its
+ * bytes were hashed here; the digest is that hash, never a registry header (Docker-Content-Digest).
+ */
+export interface FetchedManifestCheck {
+  by: 'digest' | 'tag';
+  /** How many manifest bytes were hashed (absent when they hashed to another digest than the one asked for). */
+  bytes?: number;
+}
+
 /** The outcome for one image of the bundle. */
 export interface RelocatedImageResult extends RelocatedImageIdentity {
-  /** What the registry answered (`null`: not found; `undefined`: not resolved, an offline check). */
+  /** The digest of the manifest bytes its location served (`null`: not found; `undefined`: not resolved, an offline check). */
   resolvedDigest: string | null | undefined;
+  /** How the manifest was fetched and hashed, when it was. */
+  fetched?: FetchedManifestCheck;
   ok: boolean;
   /** Why not ok. */
   code?: Extract<ErrorCode, 'E_RELOCATED_DIGEST_MISMATCH' | 'E_RELOCATED_IMAGE_MISSING'>;
@@ -36,10 +48,22 @@ export function relocatedImageIdentity(entry: RelocationEntry): RelocatedImageId
  * Judge one relocated image given what its registry resolved the relocated reference to (`null` when the registry
  * has no such manifest). For a pinned reference the registry must hold exactly that digest.
  */
-export function judgeResolvedImage(entry: RelocationEntry, resolvedDigest: string | null): RelocatedImageResult {
-  if (resolvedDigest === null) return { ...relocatedImageIdentity(entry), resolvedDigest, ok: false, code: 'E_RELOCATED_IMAGE_MISSING' };
-  if (resolvedDigest !== entry.expectedDigest) return { ...relocatedImageIdentity(entry), resolvedDigest, ok: false, code: 'E_RELOCATED_DIGEST_MISMATCH' };
-  return { ...relocatedImageIdentity(entry), resolvedDigest, ok: true };
+export function judgeResolvedImage(entry: RelocationEntry, resolvedDigest: string | null, fetched?: FetchedManifestCheck): RelocatedImageResult {
+  const base = { ...relocatedImageIdentity(entry), resolvedDigest, ...(fetched === undefined ? {} : { fetched }) };
+  if (resolvedDigest === null) return { ...base, ok: false, code: 'E_RELOCATED_IMAGE_MISSING' };
+  if (resolvedDigest !== entry.expectedDigest) return { ...base, ok: false, code: 'E_RELOCATED_DIGEST_MISMATCH' };
+  return { ...base, ok: true };
+}
+
+/** What a live check did, in one sentence for a verdict: how many manifests were fetched and hashed, and how. */
+export function describeFetchedChecks(results: readonly RelocatedImageResult[]): string {
+  const byDigest = results.filter((r) => r.fetched?.by === 'digest').length;
+  const byTag = results.filter((r) => r.fetched?.by === 'tag').length;
+  const how = [byDigest > 0 ? `${byDigest} by digest` : '', byTag > 0 ? `${byTag} by tag` : ''].filter((s) => s !== '').join(', ');
+  return (
+    `each relocated manifest was fetched whole (GET${how === '' ? '' : `: ${how}`}) and its bytes hashed here; ` +
+    'no registry digest header was trusted; layers and config blobs were not fetched'
+  );
 }
 
 /** The results of the offline check alone: pinned entries are ok, tag-only entries are not yet resolved (not ok). */
