@@ -112,8 +112,9 @@ describe('end to end: init, push, sign with in-toto, relocate, verify (docker-re
     assert.equal(report.target?.name, ref);
     assert.equal(report.digest, canonicalBundle(parseBundle(bundleBytes)).digest);
     const relocation = report.steps.find((s) => s.name === 'relocation')!;
-    assert.equal(relocation.checks!.length, 2);
-    assert.ok(relocation.checks!.every((c) => c.includes(b.host)));
+    assert.equal(relocation.checks!.length, 3);
+    assert.ok(relocation.checks!.slice(0, 2).every((c) => c.includes(b.host)));
+    assert.match(relocation.checks![2]!, /fetched whole .* hashed here; no registry digest header was trusted/);
   });
 
   it('the original in the first registry verifies under its own reference (default target)', async () => {
