@@ -33,6 +33,7 @@ const CODES = {
   E_JSON_DUPLICATE_KEY: 'verification',
   E_JSON_TOO_LARGE: 'verification',
   E_JSON_TOO_DEEP: 'verification',
+  E_JSON_NUMBER_PRECISION: 'verification',
   E_CANONICAL_FLOAT: 'verification',
   E_CANONICAL_TYPE: 'verification',
   E_INTERNAL: 'internal',

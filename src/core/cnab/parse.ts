@@ -1,6 +1,8 @@
 /**
  * From untrusted bytes to a validated `Bundle` (CNAB 101):
- *  1. strict JSON (duplicate keys refused anywhere, size and depth bounded; core/json),
+ *  1. strict JSON (duplicate keys refused anywhere, size and depth bounded; core/json), and every number exactly as
+ *     written: a literal whose canonical (RFC 8785) text would be another number is refused, never rounded
+ *     (9007199254740993 is not signed as 9007199254740992; cnab-go would round it, reading it into a float64),
  *  2. the document must be an object,
  *  3. top-level members whose value is `null` are dropped, as the Go CNAB library's model does when it
  *     unmarshals and re-marshals a bundle (so `"images": null` and no `images` sign the same bytes),
@@ -39,6 +41,7 @@ export function parseBundleDocument(bytes: Uint8Array | string, options: ParseBu
     source,
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BUNDLE_BYTES,
     maxDepth: options.maxDepth ?? DEFAULT_MAX_BUNDLE_DEPTH,
+    exactNumbers: true,
   });
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;

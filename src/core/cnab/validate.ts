@@ -1,7 +1,19 @@
 /**
  * Schema validation of a bundle descriptor (CNAB 101) with ajv against the CNAB specification's
- * `bundle.schema.json`; every entry of `definitions` is also checked against the spec's
- * `definitions.schema.json` (the JSON Schema subset CNAB allows for parameter and output definitions).
+ * `bundle.schema.json`, as published in cnabio/cnab-spec at commit 5771c874bedce48f5762a40becc984d55116b8b7
+ * (2021-09-15, the head of main; the schema last changed in 307cd58, PR #414 "Allow numbers again").
+ * That schema checks each entry of `definitions` against the JSON Schema draft-07 meta-schema
+ * (`http://json-schema.org/draft-07/schema#`): number parameters (`"type": "number"`, `"maximum": 5.5`) are valid.
+ * The older cnab.io `definitions.schema.json` (integers only, PR #257) is no longer the spec's and is not used.
+ *
+ * Checks we apply on purpose beyond that schema (each is named where it is made):
+ *  - STRICT_JSON (core/json, cnab/parse.ts): duplicate keys, a BOM, lone surrogates, size and depth bounds.
+ *  - EXACT_NUMBERS (core/json/exact-number.ts): a number whose canonical (RFC 8785) text would be another number
+ *    (`9007199254740993`, `1e-400`) is refused (E_JSON_NUMBER_PRECISION), never rounded.
+ *  - DEFINITION_FORMATS (here): each definition is also checked against the same draft-07 meta-schema with its
+ *    `format` keywords asserted: `pattern` (and `patternProperties` keys' schemas' `pattern`) must be a regular
+ *    expression, `$schema` a URI, `$id` and `$ref` URI references. ajv treats `format` in its built-in meta-schemas
+ *    as an annotation, so the bundle schema's `$ref` alone lets `"pattern": "("` through, which no runtime can use.
  *
  * Errors name the JSON path of the offending value and the schema rule it broke (E_BUNDLE_SCHEMA).
  */
@@ -12,7 +24,10 @@ import type { Bundle } from './model.js';
 import * as generated from './schema/bundle-validator.generated.js';
 
 export const BUNDLE_SCHEMA_ID = 'https://cnab.io/v1/bundle.schema.json';
-export const DEFINITIONS_SCHEMA_ID = 'https://cnab.io/v1/definitions.schema.json';
+/** JSON Schema draft-07's meta-schema with its `format`s asserted (DEFINITION_FORMATS): a local id, not the spec's. */
+export const DEFINITIONS_SCHEMA_ID = 'urn:cnab-trust:draft-07-schema-with-formats';
+/** The id `bundle.schema.json` uses for `definitions` entries. */
+export const DRAFT_07_SCHEMA_ID = 'http://json-schema.org/draft-07/schema#';
 
 /** One schema violation: where, which rule, and what it says. */
 export interface SchemaViolation {
@@ -73,6 +88,7 @@ export function bundleSchemaViolations(value: unknown): SchemaViolation[] {
   const { bundle, definition } = getValidators();
   const out: SchemaViolation[] = [];
   if (!bundle(value)) out.push(...(bundle.errors ?? []).map((e) => violation(e)));
+  // DEFINITION_FORMATS: each definition against draft-07 with formats asserted.
   const defs = (value as { definitions?: unknown } | null)?.definitions;
   if (defs !== null && typeof defs === 'object' && !Array.isArray(defs)) {
     for (const [name, schema] of Object.entries(defs as Record<string, unknown>)) {

@@ -11,4 +11,5 @@ export {
   type JsonObject,
   type JsonPrimitive,
 } from './parse.js';
+export { normalizeDecimal, sameDecimalValue } from './exact-number.js';
 export { formatJsonPath, jsonPointerToPath, type JsonPathSegment } from './path.js';

@@ -10,11 +10,15 @@
  * plus the I-JSON (RFC 7493) restrictions that JCS (RFC 8785) relies on: no lone surrogates in strings and
  * no number that overflows an IEEE 754 double.
  *
+ * Optionally (`exactNumbers`) a number literal whose canonical (RFC 8785) text would be another number is refused
+ * (E_JSON_NUMBER_PRECISION): `9007199254740993` would otherwise be read, and signed, as `9007199254740992`.
+ *
  * Optionally (`markFloats`) a number literal written with a fraction or an exponent is returned as a
  * `JsonFloat`, so the OLPC canonical encoder can refuse `1.0` even though its value is an integer.
  */
 import { Buffer } from 'node:buffer';
 import { CnabTrustError } from '../errors.js';
+import { sameDecimalValue } from './exact-number.js';
 import { formatJsonPath, type JsonPathSegment } from './path.js';
 
 /** A number literal that had a fraction or an exponent (only produced with `markFloats: true`). */
@@ -50,6 +54,12 @@ export interface JsonParseOptions {
   maxDepth?: number;
   /** Return number literals with a fraction or exponent as `JsonFloat`. Default false. */
   markFloats?: boolean;
+  /**
+   * Refuse a number literal that a double cannot hold as written, i.e. whose RFC 8785 (ECMAScript) text denotes
+   * another decimal number: `9007199254740993` (read as ...992), `1e-400` (read as 0), `0.30000000000000001`
+   * (read as 0.3). I-JSON (RFC 7493 §2.2). Default false (then such numbers are read as the nearest double).
+   */
+  exactNumbers?: boolean;
   /** What the document is (a file name, a role), used as the error subject. Default `JSON document`. */
   source?: string;
 }
@@ -84,7 +94,7 @@ export function parseJson(input: Uint8Array | string, options: JsonParseOptions 
   if (text.charCodeAt(0) === 0xfeff) {
     throw parseError(text, 0, 'byte order mark before the JSON text (RFC 8259 §8.1 forbids it)', source);
   }
-  const parser = new Parser(text, source, options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH, options.markFloats ?? false);
+  const parser = new Parser(text, source, options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH, options.markFloats ?? false, options.exactNumbers ?? false);
   return parser.parseDocument();
 }
 
@@ -145,6 +155,7 @@ class Parser {
     private readonly source: string,
     private readonly maxDepth: number,
     private readonly markFloats: boolean,
+    private readonly exactNumbers: boolean,
   ) {}
 
   parseDocument(): JsonValue {
@@ -252,6 +263,22 @@ class Parser {
         subject: this.source,
         hint: 'a JSON object must not repeat a key: readers disagree on which value wins',
         details: { path, key, line, column },
+      },
+    );
+  }
+
+  /** RFC 7493 §2.2: more precision than a double holds; its canonical text would be another number. */
+  private inexact(raw: string, value: number, at: number): never {
+    const { line, column } = lineColumn(this.text, at);
+    const path = formatJsonPath(this.path);
+    const canonical = String(value);
+    throw new CnabTrustError(
+      'E_JSON_NUMBER_PRECISION',
+      `number ${raw} at ${path} in ${this.source} (${line}:${column}) cannot be kept exactly: as a double (I-JSON, RFC 8785) it is ${canonical}`,
+      {
+        subject: this.source,
+        hint: `a JSON number is signed as an IEEE 754 double: write ${canonical} if that is what you mean, or a string if the exact digits matter`,
+        details: { path, number: raw, canonical, line, column },
       },
     );
   }
@@ -414,6 +441,7 @@ class Parser {
     const raw = t.slice(start, p);
     const value = Number(raw);
     if (!Number.isFinite(value)) this.fail(`number ${raw} is out of the range of a double (I-JSON)`, start);
+    if (this.exactNumbers && !sameDecimalValue(raw, value)) this.inexact(raw, value, start);
     return isFloat && this.markFloats ? new JsonFloat(value, raw) : value;
   }
 }
