@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const RUNS = 7;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const caseDir = path.resolve(repoRoot, '../shared/reference/intoto-fixtures/cases/large-20000-files');
+const caseDir = path.join(repoRoot, 'test/fixtures/intoto-reference/cases/large-20000-files');
 // The package's executable (what `cnab-trust` runs): the bundle of src/cli/bin.ts.
 const main = path.join(repoRoot, 'dist/src/cli/cnab-trust.cjs');
 

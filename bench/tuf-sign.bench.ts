@@ -23,7 +23,7 @@ const SIZES = [10_000, 100_000];
 const BINS = 1024;
 const SIGNS = 5;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bundleVector = path.resolve(here, '../..', '../shared/reference/vectors/cnab-201-example.bundle.json');
+const bundleVector = path.resolve(here, '../..', 'test/fixtures/vectors/cnab-201-example.bundle.json');
 
 /** A repository with `count` bundle targets (`<gun>:v<i>`), flat or in bins. */
 async function seed(dir: string, count: number, bins: number | undefined): Promise<{ metadataDir: string; keysDir: string }> {

@@ -1,11 +1,11 @@
-/** Paths tests need: the repository root and the shared reference folder (`../shared` from the root). */
+/** Paths tests need: the repository root and the vendored reference fixtures (test/fixtures, see its README). */
 import path from 'node:path';
-import { repoRoot } from './fixtures.js';
+import { repoRoot, fixturesDir } from './fixtures.js';
 
-export { repoRoot };
-/** `../shared` from the repository root (read-only reference material, present in CI too). */
-export const sharedRoot = path.resolve(repoRoot, '../shared');
-export const vectorsDir = path.join(sharedRoot, 'reference/vectors');
-export const cnabSpecDir = path.join(sharedRoot, 'reference/cnab-spec');
+export { repoRoot, fixturesDir };
+/** Canonical bundle digest vectors (test/fixtures/vectors/README.md). */
+export const vectorsDir = path.join(fixturesDir, 'vectors');
+/** The CNAB specification's schemas and examples (cnabio/cnab-spec, Apache-2.0). */
+export const cnabSpecDir = path.join(fixturesDir, 'cnab-spec');
 /** The CLI entry point as built (defined with the CLI helpers). */
 export { cliMain } from './cli.js';

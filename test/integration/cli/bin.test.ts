@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../helpers/fixtures.js';
+import { repoRoot, intotoFixtures } from '../../helpers/fixtures.js';
 import { cliMain } from '../../helpers/cli.js';
 import { vectorsDir } from '../../helpers/paths.js';
 
 const bin = path.join(repoRoot, 'dist/src/cli/cnab-trust.cjs');
-const cases = path.resolve(repoRoot, '../shared/reference/intoto-fixtures/cases');
+const cases = path.join(intotoFixtures, 'cases');
 
 function run(entry: string, args: string[], cwd = repoRoot) {
   const r = spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', cwd });

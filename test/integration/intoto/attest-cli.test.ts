@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot, runCli, writeKeyPair } from './cli-helpers.js';
+import { intotoFixtures } from '../../helpers/fixtures.js';
 
 describe('intoto attest: CLI', () => {
   let dir: string;
@@ -27,7 +28,7 @@ describe('intoto attest: CLI', () => {
   });
 
   it('the link predicate of a step: --predicate-type link --link FILE', () => {
-    const link = path.join(repoRoot, '../shared/reference/intoto-fixtures/cases/demo-pass/package.5b000b04.link');
+    const link = path.join(intotoFixtures, 'cases/demo-pass/package.5b000b04.link');
     const a = runCli(dir, ['attest', 'bundle.json', '--key', 'release', '--predicate-type', 'link', '--link', link, '-o', 'link-att.json']);
     assert.equal(a.status, 0, a.stderr);
     const v = runCli(dir, ['attest', 'verify', 'link-att.json', '--key', 'release.pub', '--bundle', 'bundle.json', '--json']);

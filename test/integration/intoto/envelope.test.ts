@@ -10,9 +10,9 @@ import { SslibSigner } from '../../../src/core/crypto/sslib-signer.js';
 import { verifySslibSignature } from '../../../src/core/crypto/verify-signature.js';
 import { metadataFileText, signMetadata } from '../../../src/core/intoto/envelope.js';
 import { parseMetablock, signableBytes, type LinkModel } from '../../../src/core/intoto/metadata.js';
-import { repoRoot } from './cli-helpers.js';
+import { intotoFixtures } from '../../helpers/fixtures.js';
 
-const cases = path.resolve(repoRoot, '../shared/reference/intoto-fixtures/cases');
+const cases = path.join(intotoFixtures, 'cases');
 
 function metadataFiles(dir: string): string[] {
   const out: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Interop with the reference: every case of `../shared/reference/intoto-fixtures` (driven by
+ * Interop with the reference: every case of `test/fixtures/intoto-reference` (driven by
  * `expected/manifest.json`) is copied into an empty temp dir and verified with our verifier; the verdict and
  * the failure class (mapped to our codes) must equal what python `in-toto-verify` 1.3.1 gave.
  */

@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { repoRoot } from '../../helpers/fixtures.js';
+import { cnabSpecDir } from '../../helpers/paths.js';
 import { runCli as run, assertOneLineError } from '../../helpers/cli.js';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/relocation');
-const examples = path.resolve(repoRoot, '../shared/reference/cnab-spec/examples');
+const examples = path.join(cnabSpecDir, 'examples');
 
 function fx(name: string): string {
   return path.join(fixtures, name);

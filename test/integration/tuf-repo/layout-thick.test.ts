@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { rejectsCode } from '../../helpers/assert.js';
-import { sharedRoot } from '../../helpers/paths.js';
+import { intotoFixtures } from '../../helpers/fixtures.js';
 import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { signBundle } from '../../../src/workflows/tuf-sign.js';
 import { signStaged } from '../../../src/workflows/tuf-metadata.js';
@@ -17,7 +17,7 @@ import { downloadTrustedTarget } from '../../../src/workflows/tuf-get.js';
 import { writeThickBundle } from '../../../src/adapters/archive/index.js';
 import { GUN, clientGet, pinnedBundle } from './helpers.js';
 
-const demo = path.join(sharedRoot, 'reference/intoto-fixtures/cases/demo-pass');
+const demo = path.join(intotoFixtures, 'cases/demo-pass');
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 describe('TUF repository: sign with in-toto layout and links; thick bundles', function () {

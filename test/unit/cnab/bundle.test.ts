@@ -20,7 +20,7 @@ const minimal = { schemaVersion: 'v1.0.0', name: 'app', version: '1.0.0', invoca
 const bytes = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
 describe('core/cnab', () => {
-  describe('digest vectors (../shared/reference/vectors/README.md)', () => {
+  describe('digest vectors (test/fixtures/vectors/README.md)', () => {
     const rows: Array<[string, number, string, boolean]> = [
       ['cnab-201-example.bundle.json', 498, 'e91b9dfcbbb3b88bac94726f276b89de46e4460b55f6e6d6f876e666b150ec5b', false],
       ['cnab-101-canonical.bundle.json', 1486, 'd2fa4112da8ae2b1fa0b76ac4bb4455eee0dcc7dc1cdca55c60091239e45d0c0', true],
@@ -132,9 +132,9 @@ describe('core/cnab', () => {
     it('ships the CNAB schemas unchanged', () => {
       for (const [name, ts] of [['bundle', bundleSchemaTs]] as const) {
         const local = JSON.parse(readFileSync(path.join(repoRoot, `src/core/cnab/schema/${name}.schema.json`), 'utf8')) as unknown;
-        const shared = JSON.parse(readFileSync(path.join(cnabSpecDir, `schema/${name}.schema.json`), 'utf8')) as unknown;
+        const spec = JSON.parse(readFileSync(path.join(cnabSpecDir, `schema/${name}.schema.json`), 'utf8')) as unknown;
         assert.deepEqual(ts, local);
-        assert.deepEqual(local, shared);
+        assert.deepEqual(local, spec);
       }
     });
   });

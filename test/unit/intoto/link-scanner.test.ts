@@ -7,15 +7,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { scanLink } from '../../../src/core/intoto/link-scanner.js';
 import { ArtifactTable, DictHashes, Sha256Words, linkArtifacts, linkWithTables } from '../../../src/core/intoto/artifact-table.js';
 import { parseSignatures, signableBytes, type LinkModel } from '../../../src/core/intoto/metadata.js';
 import { metadataFileText } from '../../../src/core/intoto/envelope.js';
 import { loadMetablock, parseMetablockBytes } from '../../../src/core/intoto/verify.js';
+import { intotoFixtures } from '../../helpers/fixtures.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const casesDir = path.resolve(repoRoot, '../shared/reference/intoto-fixtures/cases');
+const casesDir = path.join(intotoFixtures, 'cases');
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

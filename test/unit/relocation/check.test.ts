@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorOf } from '../../helpers/errors.js';
 import { formatImageLocation } from '../../../src/core/reference/location.js';
-import { repoRoot } from '../../helpers/fixtures.js';
+import { cnabSpecDir } from '../../helpers/paths.js';
 import {
   assertRelocatedImages,
   checkRelocationMapping,
@@ -14,7 +14,6 @@ import {
   type RelocatableImage,
 } from '../../../src/core/relocation/index.js';
 
-const shared = path.resolve(repoRoot, '../shared');
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
 const C = 'c'.repeat(64);
@@ -31,7 +30,7 @@ function mapping(obj: Record<string, string>) {
 
 describe('core/relocation: mapping model (CNAB 103)', () => {
   it('parses the CNAB 103 example', () => {
-    const json = JSON.parse(readFileSync(path.join(shared, 'reference/cnab-spec/examples/103.01-relocation-mapping.json'), 'utf8')) as unknown;
+    const json = JSON.parse(readFileSync(path.join(cnabSpecDir, 'examples/103.01-relocation-mapping.json'), 'utf8')) as unknown;
     const m = parseRelocationMapping(json, { source: '103.01-relocation-mapping.json' });
     assert.equal(m.size, 2);
     assert.equal(m.get('outside/helloworld:0.1.0'), 'my.registry/helloworld:0.1.0');
