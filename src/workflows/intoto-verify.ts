@@ -21,6 +21,8 @@ export interface IntotoVerifyInput {
   links: string;
   /** Run inspections (default true). */
   inspections?: boolean;
+  /** Also run the inspections of sublayouts, which a functionary (not the layout owner) chose (default false). */
+  sublayoutInspections?: boolean;
   /** The directory inspections see a copy of (default: the current directory, like in-toto-verify). */
   workDir?: string;
   inspectionTimeoutMs?: number;
@@ -35,7 +37,7 @@ export interface IntotoVerifyReport {
   links: string;
   steps: StepReport[];
   warnings: string[];
-  inspections: { ran: string[]; skipped: boolean };
+  inspections: { ran: string[]; skipped: boolean; sublayoutsSkipped?: number };
   error?: ReturnType<CnabTrustError['toJSON']>;
 }
 
@@ -58,7 +60,8 @@ export async function intotoVerify(input: IntotoVerifyInput): Promise<IntotoVeri
   let runner: import('../adapters/intoto/inspection-runner.js').ScratchInspectionRunner | undefined;
   try {
     const layout = loadMetablock(layoutBytes, layoutName);
-    if (input.inspections !== false && layout.signed.kind === 'layout' && layout.signed.layout.model.inspect.length > 0) {
+    const declared = layout.signed.kind === 'layout' ? layout.signed.layout.model.inspect.length : 0;
+    if (input.inspections !== false && (declared > 0 || input.sublayoutInspections === true)) {
       const { ScratchInspectionRunner } = await import('../adapters/intoto/inspection-runner.js');
       runner = new ScratchInspectionRunner({
         workDir: input.workDir ?? process.cwd(),
@@ -71,6 +74,7 @@ export async function intotoVerify(input: IntotoVerifyInput): Promise<IntotoVeri
       links: new DirectoryMetadataSource(input.links),
       now: input.now ?? new Date(),
       ...(runner === undefined ? {} : { inspections: runner }),
+      ...(input.sublayoutInspections === true ? { sublayoutInspections: true } : {}),
       onWarning: (w) => {
         report.warnings.push(w);
         input.onWarning?.(w);

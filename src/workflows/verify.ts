@@ -20,9 +20,8 @@
  * Verification failures (and I/O failures on the way) end in a report with `verified: false`; only misuse
  * (missing options) throws.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import os from 'node:os';
+import { stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import { bundleImages, canonicalizeBundleBytes, DEFAULT_MAX_BUNDLE_BYTES, parseBundle, type Bundle } from '../core/cnab/index.js';
@@ -35,9 +34,10 @@ import {
   assertLayoutKeyRole,
   assertLayoutRole,
   bundleIntotoListing,
+  finalProductSegments,
   layoutKeyTargets,
   linkPathSegments,
-  MemoryMetadataSource,
+  LazyLinkSource,
   productWithSha256,
   type BundleIntotoListing,
 } from '../core/verify/intoto-targets.js';
@@ -76,6 +76,8 @@ export interface VerifyBundleOptions {
   registry?: RegistryAccess;
   /** Run the layout's inspections (default true). CNAB-Sec 303 asks runtimes to bound them: we do (timeout, scratch copy). */
   inspections?: boolean;
+  /** Also run the inspections of sublayouts, which a functionary (not the layout owner) chose (default false). */
+  sublayoutInspections?: boolean;
   inspectionTimeoutMs?: number;
   /** Trusted-metadata directory kept between runs (rollback protection); default a fresh temporary one. */
   cacheDir?: string;
@@ -138,6 +140,13 @@ async function verifyStages(options: VerifyBundleOptions): Promise<VerifyReport>
       if (!isCnabTrustError(e) || e.category === 'usage' || e.category === 'internal') throw e;
       return new VerifyReportBuilder(options.bundle).fail('bundle', e);
     }
+  }
+  if (extracted !== undefined && options.map === undefined && options.metadata === undefined && extracted.metadataDir === undefined) {
+    await extracted.dispose();
+    throw new CnabTrustError('E_USAGE', `${options.bundle} carries no TUF metadata (artifacts/tuf/metadata): give --metadata <url|dir>`, {
+      subject: '--metadata',
+      hint: 'an archive written by cnab-trust export carries its metadata; for another archive name the repository that signed it',
+    });
   }
   try {
     return await verifyExtracted(
@@ -247,9 +256,9 @@ async function verifyExtracted(options: VerifyBundleOptions, extracted: Extracte
     if (listing === undefined) {
       report.skip('in-toto', `target ${verified.target.name} lists no in-toto metadata`);
     } else {
-      const result = await stage('in-toto', () => verifyIntoto(client!, listing, verified, options, now()));
+      // warnings go into the report as they come, so that a failing verification shows them too
+      const result = await stage('in-toto', () => verifyIntoto(client!, listing, verified, options, now(), (w) => report.warn(w)));
       report.pass('in-toto', result.summary, { checks: result.checks, ...(result.skippedInspections ? { details: { inspections: 'skipped' } } : {}) });
-      for (const w of result.warnings) report.warn(w);
     }
     emit();
     return report.succeed();
@@ -484,6 +493,7 @@ async function verifyIntoto(
   verified: Verified,
   options: VerifyBundleOptions,
   now: Date,
+  warn: (warning: string) => void,
 ): Promise<IntotoOutcome> {
   const { parsePublicKeyFile } = await import('../core/crypto/key-files.js');
   const { loadMetablock, verifySupplyChain } = await import('../core/intoto/verify.js');
@@ -507,32 +517,22 @@ async function verifyIntoto(
 
   // The links of this bundle, through TUF (any role the delegations allow).
   const sha256Hex = verified.artifact.digest.slice('sha256:'.length);
-  const links = new MemoryMetadataSource();
-  const linkModels = [];
-  for (const linkTarget of listing.links) {
-    const { bytes } = await client.readTarget(linkTarget);
-    links.add(linkPathSegments(linkTarget, sha256Hex), bytes);
-    const parsed = loadMetablock(bytes, linkTarget);
-    if (parsed.signed.kind === 'link') linkModels.push(parsed.signed.link);
-  }
-  checks.push(`${listing.links.length} link(s) fetched through TUF`);
+  const links = new LazyLinkSource(verified.target.name, {
+    length: async (t) => (await client.getTarget(t)).length,
+    read: async (t) => (await client.readTarget(t)).bytes,
+  });
+  for (const linkTarget of listing.links) links.add(linkPathSegments(linkTarget, sha256Hex), linkTarget);
 
-  // Inspections see a scratch directory holding the bundle under the name the supply chain gave it.
+  // Inspections see a scratch directory holding the bundle under the name the verified supply chain gave it
+  // (chosen from links whose signatures verified, when the first inspection runs: never from an unsigned link).
   const inspections = options.inspections !== false && layout.signed.kind === 'layout' && layout.signed.layout.model.inspect.length > 0;
-  let workDir: string | undefined;
   let runner: import('../adapters/intoto/inspection-runner.js').ScratchInspectionRunner | undefined;
   const warnings: string[] = [];
   try {
-    if (inspections) {
-      workDir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-final-product-'));
-      const name = productWithSha256(linkModels, sha256Hex) ?? 'bundle.json';
-      const file = path.join(workDir, ...name.split('/').filter((s) => s !== '' && s !== '.' && s !== '..'));
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, verified.bundleBytes);
+    if (inspections || (options.inspections !== false && options.sublayoutInspections === true)) {
       const { ScratchInspectionRunner } = await import('../adapters/intoto/inspection-runner.js');
       runner = new ScratchInspectionRunner({
-        workDir,
+        seed: (dir, verifiedLinks) => placeFinalProduct(dir, productWithSha256(verifiedLinks.values(), sha256Hex) ?? 'bundle.json', verified.bundleBytes),
         ...(options.inspectionTimeoutMs === undefined ? {} : { timeoutMs: options.inspectionTimeoutMs }),
       });
     }
@@ -542,13 +542,25 @@ async function verifyIntoto(
       links,
       now,
       ...(runner === undefined ? {} : { inspections: runner }),
-      onWarning: (w) => warnings.push(w),
+      ...(options.sublayoutInspections === true ? { sublayoutInspections: true } : {}),
+      onWarning: (w) => {
+        warnings.push(w);
+        warn(w);
+      },
     });
+    checks.push(`${listing.links.length} link(s) listed; those of authorized functionaries fetched through TUF`);
     for (const step of result.steps) checks.push(`step ${step.name}: ${step.links.join(', ')}`);
     const declared = layout.signed.kind === 'layout' ? layout.signed.layout.model.inspect.length : 0;
     if (declared === 0) checks.push('the layout has no inspections');
     else if (!inspections) checks.push(`${declared} inspection(s) skipped (--no-inspections)`);
     else for (const i of result.inspections.ran) checks.push(`inspection ${i} ran and passed its rules`);
+    if (runner !== undefined && result.inspections.ran.length > 0) {
+      checks.push(
+        runner.isolation.available
+          ? 'inspections ran sandboxed: no network, file system read-only but for their scratch directory, no capabilities'
+          : `inspections ran NOT sandboxed (${runner.isolation.reason}): scratch directory, scrubbed environment, time and output bounds only`,
+      );
+    }
     const product = assertFinalProduct(result.summary, sha256Hex, listing.layout);
     checks.push(`final product ${product} is the verified bundle (sha256 ${sha256Hex})`);
     return {
@@ -559,6 +571,19 @@ async function verifyIntoto(
     };
   } finally {
     runner?.dispose();
-    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Write the bundle into the inspections' scratch directory under its product name (typed error if it cannot be). */
+function placeFinalProduct(dir: string, name: string, bytes: Uint8Array): void {
+  const file = path.join(dir, ...finalProductSegments(name));
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, bytes, { flag: 'wx' });
+  } catch (e) {
+    throw new CnabTrustError('E_INTOTO_INSPECTION', `cannot place the final product ${JSON.stringify(name)} for the inspections: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
+      subject: name,
+      hint: 'pass --no-inspections to verify without running them',
+    });
   }
 }

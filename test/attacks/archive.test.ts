@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCliIn } from '../helpers/cli.js';
+import { assertOneLineError, runCliIn } from '../helpers/cli.js';
 import { makeTgz } from '../helpers/tar.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -25,5 +25,13 @@ describe('attacks: archive (thick bundles, CNAB 104)', () => {
     const r = runCliIn(tmp.dir, ['verify', archive, '--target', 'example.com/a/b:1', '--trusted-root', 'root.json']);
     assert.ok(!r.stderr.includes('MaxListenersExceededWarning'), r.stderr);
     assert.ok(!r.stderr.includes('memory leak'), r.stderr);
+  });
+
+  it('an archive without TUF metadata and no --metadata is a usage error, not a crash (issue 11.4)', () => {
+    const archive = path.join(tmp.dir, 'plain.tgz');
+    writeFileSync(archive, makeTgz([{ name: 'bundle.json', content: '{}' }]));
+    writeFileSync(path.join(tmp.dir, 'root.json'), '{}');
+    const r = runCliIn(tmp.dir, ['verify', archive, '--target', 'example.com/a/b:1', '--trusted-root', 'root.json']);
+    assertOneLineError(r, 'E_USAGE', 2, 'carries no TUF metadata');
   });
 });

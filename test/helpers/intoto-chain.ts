@@ -24,7 +24,7 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function signEnvelope(signed: Json, keys: GeneratedKey[]): Buffer {
+export function signEnvelope(signed: Json, keys: GeneratedKey[]): Buffer {
   const bytes = olpcCanonicalBytes(signed);
   return Buffer.from(
     JSON.stringify({

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { CnabTrustError } from '../../core/errors.js';
+import { sandboxed } from './sandbox.js';
 
 export interface BoundedRunOptions {
   cwd: string;
@@ -15,6 +16,8 @@ export interface BoundedRunOptions {
   maxOutputBytes?: number;
   /** The whole environment of the child. Default: PATH of this process, LANG=C, LC_ALL=C. */
   env?: Record<string, string>;
+  /** Run inside the namespace sandbox (adapters/process/sandbox.ts), `cwd` its only writable directory. */
+  sandbox?: boolean;
 }
 
 export interface BoundedRunResult {
@@ -40,7 +43,8 @@ export function runBounded(argv: readonly string[], options: BoundedRunOptions):
   const timeoutMs = options.timeoutMs ?? 60_000;
   const max = options.maxOutputBytes ?? 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
+    const command = options.sandbox === true ? sandboxed(argv, options.cwd) : [...argv];
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: options.cwd,
       env: options.env ?? scrubbedEnv(),
       shell: false,

@@ -15,6 +15,7 @@ export interface VerifyArgs extends OutputFlags {
   'layout-keys': string[];
   links: string;
   inspections: boolean;
+  'sublayout-inspections': boolean;
   'inspection-timeout': number;
 }
 
@@ -27,6 +28,11 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
       .option('layout-keys', { ...listOption('public key file(s) of the project owner(s); each must have signed the layout (type recognized from the file)'), demandOption: true })
       .option('links', { type: 'string', default: '.', describe: 'directory holding <step>.<keyid[:8]>.link files (and sublayout folders)' })
       .option('inspections', { type: 'boolean', default: true, describe: 'run the layout inspections (in a scratch copy of the current directory); --no-inspections skips them and their rules' })
+      .option('sublayout-inspections', {
+        type: 'boolean',
+        default: false,
+        describe: "also run the inspections of sublayouts (commands a step's functionary chose, not the layout owner)",
+      })
       .option('inspection-timeout', { type: 'number', default: 60, describe: 'seconds an inspection may run' })
       .example('$0 intoto verify --layout root.layout --layout-keys alice.pub --links .', 'verify with the links in the current directory')
       .example('$0 intoto verify --layout root.layout --layout-keys alice.pub alice2.pub --links links/ --no-inspections --json', 'two owner keys, no inspections, JSON report') as Argv<VerifyArgs>,
@@ -41,6 +47,7 @@ const verifyHandler = handle(async (args: VerifyArgs) => {
     layoutKeys: args['layout-keys'],
     links: args.links,
     inspections: args.inspections,
+    sublayoutInspections: args['sublayout-inspections'],
     inspectionTimeoutMs: Math.round(args['inspection-timeout'] * 1000),
     onWarning: (w) => {
       if (!args.json && !args.quiet) process.stderr.write(`warning: ${w}\n`);
@@ -86,7 +93,7 @@ const FAST_FLAGS: Record<string, 'string' | 'strings' | 'true' | 'false'> = {
 export function fastPath(rest: readonly string[]): (() => Promise<void>) | undefined {
   if (rest[0] !== 'verify') return undefined;
   const seen = new Set<string>();
-  const args: VerifyArgs = { layout: '', 'layout-keys': [], links: '.', inspections: true, 'inspection-timeout': 60, json: false, quiet: false, debug: false };
+  const args: VerifyArgs = { layout: '', 'layout-keys': [], links: '.', inspections: true, 'sublayout-inspections': false, 'inspection-timeout': 60, json: false, quiet: false, debug: false };
   let i = 1;
   while (i < rest.length) {
     const flag = rest[i++]!;

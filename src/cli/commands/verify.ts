@@ -13,6 +13,7 @@ interface VerifyArgs extends OutputFlags, RegistryFlags, TufClientFlags {
   'relocation-mapping'?: string;
   target?: string;
   inspections: boolean;
+  'sublayout-inspections': boolean;
   'inspection-timeout': number;
   report?: string;
 }
@@ -28,6 +29,11 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
       .option('target', { type: 'string', describe: 'signed target <gun>:<tag> the bundle must match (default: the reference given)' })
       .option('relocation-mapping', { type: 'string', describe: 'CNAB 103 relocation mapping: every relocated image must resolve to its signed digest' })
       .option('inspections', { type: 'boolean', default: true, describe: 'run the in-toto layout inspections (bounded, scratch copy); --no-inspections skips them' })
+      .option('sublayout-inspections', {
+        type: 'boolean',
+        default: false,
+        describe: "also run the inspections of sublayouts (commands a step's functionary chose, not the layout owner)",
+      })
       .option('inspection-timeout', { type: 'number', default: 60, describe: 'seconds an inspection may run' })
       .option('report', { type: 'string', describe: 'also write the JSON report to this file' })
       .example('$0 verify bundle.json --target example.com/org/app:1.0.0 --trusted-root root.json --metadata metadata/', 'a local bundle.json')
@@ -48,6 +54,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
       registry: await registryAccess(args),
       ...(args.target === undefined ? {} : { target: args.target }),
       inspections: args.inspections,
+      sublayoutInspections: args['sublayout-inspections'],
       inspectionTimeoutMs: Math.round(args['inspection-timeout'] * 1000),
       ...(args.report === undefined ? {} : { reportPath: args.report }),
     });

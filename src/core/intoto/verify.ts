@@ -14,7 +14,8 @@
  *  7. threshold artifact equality: all links of a step with threshold > 1 report the same artifacts
  *                                                                                   (E_INTOTO_THRESHOLD)
  *  8. step rules: materials then products, step by step in layout order             (E_INTOTO_RULE)
- *  9. inspections: each runs (through the injected runner), non-zero exit fails    (E_INTOTO_INSPECTION)
+ *  9. inspections: each runs (through the injected runner), non-zero exit fails    (E_INTOTO_INSPECTION);
+ *     a sublayout's inspections only when the operator opts in (they are a functionary's commands)
  * 10. inspection rules                                                              (E_INTOTO_RULE)
  *
  * Pure: metadata bytes come from a `MetadataSource`, inspections run through an `InspectionRunner`, "now" is
@@ -38,7 +39,11 @@ export interface MetadataSource {
 
 /** Runs an inspection and records it as a link (materials and products `.`, byproducts with return-value). */
 export interface InspectionRunner {
-  run(inspection: InspectionModel): Promise<LinkModel>;
+  /**
+   * `verified`: the links of this layout's steps whose signatures and rules verified (and earlier inspections),
+   * by step name: only these may name files the runner writes (an unsigned link's product names never reach it).
+   */
+  run(inspection: InspectionModel, verified: ReadonlyMap<string, LinkModel>): Promise<LinkModel>;
 }
 
 export interface VerifyOptions {
@@ -50,6 +55,12 @@ export interface VerifyOptions {
   now: Date;
   /** Omit to skip inspections (and their rules); the result says so. */
   inspections?: InspectionRunner;
+  /**
+   * Also run the inspections of sublayouts (default false). A sublayout is signed by a step's functionary, not by
+   * the layout owner: its inspections are commands chosen by that functionary, so they run only when the operator
+   * opts in; otherwise they are skipped with a warning (their rules then are not checked).
+   */
+  sublayoutInspections?: boolean;
   /** Called for each command-alignment warning as it is found. */
   onWarning?: (message: string) => void;
 }
@@ -65,7 +76,8 @@ export interface VerifyResult {
   verified: true;
   warnings: string[];
   steps: StepReport[];
-  inspections: { ran: string[]; skipped: boolean };
+  /** `sublayoutsSkipped`: inspections of sublayouts not run (no opt-in). */
+  inspections: { ran: string[]; skipped: boolean; sublayoutsSkipped: number };
   /** What the supply chain produced: first step's materials, last step's products (the summary link). */
   summary: LinkModel;
 }
@@ -130,6 +142,7 @@ interface Context {
   opts: VerifyOptions;
   warnings: string[];
   ranInspections: string[];
+  skippedSublayoutInspections: number;
 }
 
 async function verifyLayout(
@@ -282,11 +295,18 @@ async function verifyLayout(
   }
 
   // in-toto verify: inspections, then inspection rules
-  const runner = ctx.opts.inspections;
+  let runner = ctx.opts.inspections;
+  if (runner !== undefined && layout.model.inspect.length > 0 && depth > 0 && ctx.opts.sublayoutInspections !== true) {
+    const w = `${where}: ${layout.model.inspect.length} inspection(s) of the sublayout of step '${summaryName}' not run (chosen by a functionary, not the layout owner; opt in with --sublayout-inspections)`;
+    ctx.warnings.push(w);
+    ctx.opts.onWarning?.(w);
+    ctx.skippedSublayoutInspections += layout.model.inspect.length;
+    runner = undefined;
+  }
   if (runner !== undefined && layout.model.inspect.length > 0) {
     const combined = new Map(reduced);
     for (const inspection of layout.model.inspect) {
-      const link = await runner.run(inspection);
+      const link = await runner.run(inspection, combined);
       const rv = link.byproducts['return-value'];
       if (rv !== 0) {
         const why = link.byproducts['timed-out'] === true ? 'timed out and was killed' : `returned ${String(rv)}`;
@@ -321,8 +341,8 @@ async function verifyLayout(
 
 /** Verify a supply chain; returns the report or throws a CnabTrustError naming the failing step or rule. */
 export async function verifySupplyChain(opts: VerifyOptions): Promise<VerifyResult> {
-  const ctx: Context = { opts, warnings: [], ranInspections: [] };
+  const ctx: Context = { opts, warnings: [], ranInspections: [], skippedSublayoutInspections: 0 };
   const skipped = opts.inspections === undefined && layoutOf(opts.layout).model.inspect.length > 0;
   const { summary, steps } = await verifyLayout(ctx, opts.layout, opts.layoutKeys, [], 0, '');
-  return { verified: true, warnings: ctx.warnings, steps, inspections: { ran: ctx.ranInspections, skipped }, summary };
+  return { verified: true, warnings: ctx.warnings, steps, inspections: { ran: ctx.ranInspections, skipped, sublayoutsSkipped: ctx.skippedSublayoutInspections }, summary };
 }

@@ -113,12 +113,91 @@ export class MemoryMetadataSource implements MetadataSource {
   }
 }
 
+/** Bounds on the in-toto links one verification downloads (issue 11.6: 16 links of 60 MB, signed by nobody). */
+export interface LinkBudget {
+  /** Most links a target may list. Default 1,000. */
+  maxLinks: number;
+  /** Most bytes of links downloaded, by their signed TUF lengths. Default 64 MiB. */
+  maxBytes: number;
+}
+
+export const DEFAULT_LINK_BUDGET: Readonly<LinkBudget> = Object.freeze({ maxLinks: 1000, maxBytes: 64 * 1024 * 1024 });
+
+/**
+ * Links listed by a bundle target, served to the in-toto verifier on demand: a link is downloaded only when the
+ * verifier asks for it, i.e. only `<step>.<keyid[:8]>.link` of an authorized functionary (or inside such a
+ * functionary's sublayout folder); a listed file no step can use is never fetched or parsed. Each download is
+ * charged to the budget by its signed length before any byte is read.
+ */
+export class LazyLinkSource implements MetadataSource {
+  private readonly listed = new Map<string, string>();
+  private spent = 0;
+
+  constructor(
+    private readonly subject: string,
+    private readonly access: { length(target: string): Promise<number>; read(target: string): Promise<Uint8Array> },
+    private readonly budget: LinkBudget = DEFAULT_LINK_BUDGET,
+  ) {}
+
+  /** List one link target under its path below the links root; refuses more links than the budget allows. */
+  add(segments: readonly string[], target: string): void {
+    if (this.listed.size >= this.budget.maxLinks) {
+      throw new CnabTrustError('E_FILE_TOO_LARGE', `${this.subject} lists more than ${this.budget.maxLinks} in-toto links`, {
+        subject: this.subject,
+        hint: 'a release with this many links was not written by cnab-trust; do not install it',
+        details: { limit: this.budget.maxLinks },
+      });
+    }
+    this.listed.set(segments.join('/'), target);
+  }
+
+  async read(dir: readonly string[], name: string): Promise<Uint8Array | undefined> {
+    const target = this.listed.get([...dir, name].join('/'));
+    if (target === undefined) return undefined;
+    const length = await this.access.length(target);
+    this.spent += length;
+    if (this.spent > this.budget.maxBytes) {
+      throw new CnabTrustError('E_FILE_TOO_LARGE', `the in-toto links of ${this.subject} add up to more than ${this.budget.maxBytes} bytes (at ${target}, ${length} bytes)`, {
+        subject: target,
+        hint: 'links this large were not written by a build step; do not install this release',
+        details: { limit: this.budget.maxBytes, length },
+      });
+    }
+    return this.access.read(target);
+  }
+}
+
 /** The path of a product with this sha256 among some links' products, if any. */
 export function productWithSha256(links: Iterable<Pick<LinkModel, 'products'>>, sha256Hex: string): string | undefined {
   for (const link of links) {
     for (const [name, hashes] of Object.entries(link.products)) if (hashes['sha256'] === sha256Hex) return name;
   }
   return undefined;
+}
+
+/** Longest file name component most file systems take (NAME_MAX), and a bound on a whole relative path. */
+const MAX_SEGMENT_BYTES = 255;
+const MAX_PATH_BYTES = 1024;
+const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+
+/**
+ * Where the final product goes in the inspections' scratch directory: the path segments of a (signed) product
+ * name, or an E_INTOTO_INSPECTION naming it when no file system could hold it (a NUL, `..`, a component longer
+ * than 255 bytes): a product name must never reach the file system as it is.
+ */
+export function finalProductSegments(name: string): string[] {
+  const segments = name.split('/').filter((s) => s !== '' && s !== '.');
+  const bad =
+    name.includes('\0') || segments.length === 0 || segments.includes('..') || utf8Length(name) > MAX_PATH_BYTES
+      ? true
+      : segments.some((s) => utf8Length(s) > MAX_SEGMENT_BYTES);
+  if (bad) {
+    throw new CnabTrustError('E_INTOTO_INSPECTION', `the final product ${quoteUntrusted(name)} cannot be placed in the inspections' scratch directory`, {
+      subject: quoteUntrusted(name),
+      hint: 'a product name for inspections must be a relative path without NUL or .., each component at most 255 bytes; or pass --no-inspections',
+    });
+  }
+  return segments;
 }
 
 /** CNAB-Sec 303: the verified supply chain must have produced this very bundle. */
