@@ -3,10 +3,11 @@
  * index against the bundle it carries, write `bundle.json` (the config blob's bytes exactly as pulled) and,
  * when asked, the CNAB 103 relocation mapping `{original image: <repository>@<digest>}`.
  */
+import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../adapters/fs/index.js';
 import { openLocation, pinnedReference, type OpenedLocation } from '../adapters/oci/open-store.js';
 import type { OciStore } from '../adapters/oci/store.js';
-import { parseBundle, DEFAULT_MAX_BUNDLE_BYTES, type Bundle } from '../core/cnab/index.js';
+import { canonicalizeBundleBytes, parseBundle, DEFAULT_MAX_BUNDLE_BYTES, type Bundle } from '../core/cnab/index.js';
 import { CnabTrustError } from '../core/errors.js';
 import { bundleConfigDescriptor, matchIndexToBundle, readBundleIndex, type BundleIndex, type ResolvedBundleImage } from '../core/oci/cnab-index.js';
 import type { Descriptor } from '../core/oci/descriptor.js';
@@ -82,6 +83,47 @@ export async function readBundleFromStore(source: OpenedLocation): Promise<Pulle
   const stored = await readStoredBundleIndex(source);
   const bundleBytes = await source.store.fetchBlob(stored.config, DEFAULT_MAX_BUNDLE_BYTES);
   return matchStoredBundle(stored, bundleBytes);
+}
+
+/**
+ * The bundle stored at a registry reference or `oci:<dir>[:tag]` (CNAB 200): the config blob's bytes exactly as
+ * stored (what `verify` fetches and compares with the signed target), parsed strictly and checked against the index.
+ */
+export async function readStoredBundle(ref: string, access: RegistryAccess = {}): Promise<PulledBundle> {
+  const opened = openLocation(ref, registryClient(access));
+  if (opened.location.kind === 'oci-layout' && !existsSync(opened.location.path)) {
+    throw new CnabTrustError('E_FILE_NOT_FOUND', `no OCI layout directory at ${opened.location.path}`, { subject: ref });
+  }
+  return readBundleFromStore(opened);
+}
+
+/** `cnab-trust digest <registry ref | oci:dir:tag> --json` */
+export interface StoredDigestReport {
+  /** `sha256:<hex>` of the stored bundle.json blob: what `sign <ref>` signs and `verify <ref>` compares. */
+  digest: string;
+  length: number;
+  /** Whether the stored bytes are the canonical (JCS) bytes of the bundle they hold. */
+  canonical: boolean;
+  kind: 'stored';
+  reference: string;
+  /** Digest of the bundle's OCI index. */
+  index: string;
+  /** The canonical form of the stored bundle.json (equal to the stored bytes when `canonical`). */
+  bundle: { digest: string; length: number };
+}
+
+export async function digestStoredBundle(ref: string, access: RegistryAccess = {}): Promise<StoredDigestReport> {
+  const pulled = await readStoredBundle(ref, access);
+  const c = canonicalizeBundleBytes(pulled.bundleBytes, { source: `${ref} (bundle config blob)` });
+  return {
+    digest: digestOf(pulled.bundleBytes),
+    length: pulled.bundleBytes.byteLength,
+    canonical: c.canonical,
+    kind: 'stored',
+    reference: ref,
+    index: pulled.index.digest,
+    bundle: { digest: c.digest, length: c.length },
+  };
 }
 
 /** CNAB 103 mapping of a bundle whose images now live in `store` (pinned by digest). */

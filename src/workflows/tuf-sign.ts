@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Metadata, TargetFile, Targets } from '@tufjs/models';
 import { bundleImages } from '../core/cnab/images.js';
+import { canonicalizeBundleBytes } from '../core/cnab/canonical.js';
 import type { Bundle } from '../core/cnab/model.js';
 import { parsePublicKeyFile } from '../core/crypto/key-files.js';
 import { CnabTrustError } from '../core/errors.js';
@@ -29,8 +30,13 @@ const MAX_INTOTO_FILE = 64 * 1024 * 1024;
 const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export interface SignOptions extends RepoOptions {
-  /** bundle.json (thin) or a thick bundle archive (.tgz). */
+  /** bundle.json (thin) or a thick bundle archive (.tgz); with `stored`, the registry reference or oci:dir:tag. */
   input: string;
+  /**
+   * The bundle.json blob exactly as stored at `input` (a registry or OCI layout, read and checked against its index
+   * by the caller): these bytes are signed, not the canonical form of a file, so that `verify <ref>` finds them.
+   */
+  stored?: { bytes: Uint8Array; index: string };
   ref: string;
   allowUnpinned?: boolean;
   layout?: string;
@@ -49,6 +55,8 @@ export interface SignReport {
   target: TargetReport;
   role: string;
   kind: 'thin' | 'thick';
+  /** Signed from a registry or OCI layout: the reference and the digest of the bundle's index. */
+  stored?: { reference: string; index: string; canonical: boolean };
   layout?: TargetReport;
   layoutKeys: TargetReport[];
   links: TargetReport[];
@@ -62,27 +70,42 @@ interface SignedArtifact {
   kind: 'thin' | 'thick';
   bytes: Buffer;
   bundle: Bundle;
-  /** `sha256:<hex>` of the canonical bundle.json (for a thin bundle, of the target bytes). */
+  /** `sha256:<hex>` of the canonical bundle.json (for a thin bundle from a file, of the target bytes). */
   bundleDigest: string;
+  /** Stored bundles: whether the stored bytes were canonical. */
+  canonical?: boolean;
 }
 
 /** Thick archives are stored in the repository as target files, so they are read whole (bounded). */
 const MAX_THICK_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
+/** A bundle that does not pin its images cannot survive relocation (CNAB-Sec 303 compares contentDigest). */
+function checkPinned(bundle: Bundle, allowUnpinned: boolean): void {
+  if (allowUnpinned) return;
+  const unpinned = bundleImages(bundle).filter((i) => i.contentDigest === undefined);
+  if (unpinned.length > 0) {
+    throw new CnabTrustError('E_IMAGE_UNPINNED', `image ${unpinned[0]!.reference} (${unpinned[0]!.path}) has no contentDigest`, {
+      subject: unpinned[0]!.reference,
+      hint: 'push the bundle first (fixup fills the digests), or pass --allow-unpinned',
+      details: { images: unpinned.map((i) => ({ reference: i.reference, path: i.path })) },
+    });
+  }
+}
+
+/**
+ * A stored bundle: the blob's bytes exactly as stored are the signed artifact (CNAB-Sec 300: what the verifier
+ * fetches), whether or not they are canonical; `custom.digest` stays the digest of their canonical form.
+ */
+function storedArtifact(input: string, stored: NonNullable<SignOptions['stored']>, allowUnpinned: boolean): SignedArtifact {
+  const c = canonicalizeBundleBytes(stored.bytes, { source: `${input} (bundle config blob)` });
+  checkPinned(c.bundle, allowUnpinned);
+  return { kind: 'thin', bytes: Buffer.from(stored.bytes), bundle: c.bundle, bundleDigest: c.digest, canonical: c.canonical };
+}
+
 async function readBundleInput(input: string, allowUnpinned: boolean): Promise<SignedArtifact> {
   const loaded = await loadBundleFile(input);
   if (loaded.kind === 'thin') {
-    // A bundle that does not pin its images cannot survive relocation (CNAB-Sec 303 compares contentDigest).
-    if (!allowUnpinned) {
-      const unpinned = bundleImages(loaded.bundle).filter((i) => i.contentDigest === undefined);
-      if (unpinned.length > 0) {
-        throw new CnabTrustError('E_IMAGE_UNPINNED', `image ${unpinned[0]!.reference} (${unpinned[0]!.path}) has no contentDigest`, {
-          subject: unpinned[0]!.reference,
-          hint: 'push the bundle first (fixup fills the digests), or pass --allow-unpinned',
-          details: { images: unpinned.map((i) => ({ reference: i.reference, path: i.path })) },
-        });
-      }
-    }
+    checkPinned(loaded.bundle, allowUnpinned);
     return { kind: 'thin', bytes: loaded.bytes, bundle: loaded.bundle, bundleDigest: loaded.digest };
   }
   // A thick bundle (CNAB 104): the signed artifact is the archive's bytes as stored (CNAB-Sec 300).
@@ -144,7 +167,8 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
   if ((opts.layoutKeys?.length ?? 0) > 0 && opts.layout === undefined) {
     throw new CnabTrustError('E_USAGE', '--layout-keys needs --layout', { subject: '--layout-keys' });
   }
-  const artifact = await readBundleInput(opts.input, opts.allowUnpinned ?? false);
+  const artifact =
+    opts.stored === undefined ? await readBundleInput(opts.input, opts.allowUnpinned ?? false) : storedArtifact(opts.input, opts.stored, opts.allowUnpinned ?? false);
   const bundleSha = sha256Hex(artifact.bytes);
   const name = bundleTargetName(gun, tag);
 
@@ -207,6 +231,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
       target: report(bundleTarget),
       role: releasesRoleFor(releases, name),
       kind: artifact.kind,
+      ...(opts.stored === undefined ? {} : { stored: { reference: opts.input, index: opts.stored.index, canonical: artifact.canonical ?? false } }),
       ...(layoutTarget === undefined ? {} : { layout: report(layoutTarget) }),
       layoutKeys: keyTargets.map(report),
       links: linkTargets.map(report),

@@ -215,7 +215,9 @@ async function verifyExtracted(options: VerifyBundleOptions, extracted: Extracte
           ? { digest: fetched.archive.digest, length: fetched.archive.length, algorithms: ['sha256'] }
           : fetched.stored === undefined
             ? checkLocalArtifact(fetched, trusted.target)
-            : checkSignedArtifact(fetched.bytes, trusted.target, fetched.what);
+            : fetched.archive === undefined
+              ? checkStoredArtifact(fetched, options.bundle, trusted.target)
+              : checkSignedArtifact(fetched.bytes, trusted.target, fetched.what);
       const bundle = parseBundle(fetched.bytes, { source: fetched.what });
       return {
         target: trusted.target,
@@ -404,7 +406,11 @@ async function fetchBundle(source: string, target: TrustedTarget, access: Regist
     (st) => (st.isFile() ? st.size : undefined),
     () => undefined,
   );
-  if (size === undefined) return fetchStoredBundle(source, target, access);
+  if (size === undefined) {
+    return fetchStoredBundle(source, target, access).catch((e: unknown) => {
+      throw isCnabTrustError(e) && e.code === 'E_LENGTH_MISMATCH' ? storedBytesDiffer(e, source, target) : e;
+    });
+  }
   const what = `bundle ${source}`;
   // a local bundle.json may be a pretty-printed copy of the signed canonical bytes: read it (bounded) so that the
   // mismatch can say so; anything larger than both bounds cannot be the signed bundle
@@ -426,6 +432,31 @@ async function fetchStoredBundle(source: string, target: TrustedTarget, access: 
   if (stored.config.size !== target.length) throw lengthMismatch(target, stored.config.size, what);
   const bytes = await opened.store.fetchBlob(stored.config, target.length);
   return { bytes, what, stored };
+}
+
+/**
+ * A stored bundle whose bytes are not the signed ones: refused as any other, with a hint for the publisher.
+ * Porter and cnab-to-oci store a bundle as cnab-go marshals it, which can differ from the file that was signed
+ * (README "Bundles"); the fix is to sign what is stored. The operator must not install it either way.
+ */
+function storedBytesDiffer(e: CnabTrustError, source: string, target: TrustedTarget): CnabTrustError {
+  return new CnabTrustError(e.code, `${e.message} (the registry stores other bytes than were signed)`, {
+    ...(e.subject === undefined ? {} : { subject: e.subject }),
+    hint:
+      'do not install it. Publisher: if you pushed with Porter or cnab-to-oci, the registry stores the bundle as cnab-go marshals it, ' +
+      `not as your file: sign what is stored with cnab-trust sign ${source} --ref ${target.name}`,
+    ...(e.details === undefined ? {} : { details: { ...e.details, stored: source } }),
+  });
+}
+
+/** Compare a stored bundle blob with the signed target (the stored-bytes hint on a mismatch). */
+function checkStoredArtifact(fetched: FetchedBundle, source: string, target: TrustedTarget): CheckedArtifact {
+  try {
+    return checkSignedArtifact(fetched.bytes, target, fetched.what);
+  } catch (e) {
+    if (isCnabTrustError(e) && (e.code === 'E_DIGEST_MISMATCH' || e.code === 'E_LENGTH_MISMATCH')) throw storedBytesDiffer(e, source, target);
+    throw e;
+  }
 }
 
 /**

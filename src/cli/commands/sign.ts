@@ -1,11 +1,14 @@
 /**
- * `cnab-trust sign <bundle.json|bundle.tgz> --ref <gun>:<tag>`: sign a bundle version into the TUF repository.
+ * `cnab-trust sign <bundle.json|bundle.tgz|registry ref|oci:dir:tag> --ref <gun>:<tag>`: sign a bundle version
+ * into the TUF repository. For a stored bundle the bytes signed are the bundle.json blob exactly as stored there.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { isStoredBundleSource } from '../bundle-source.js';
 import { listOption } from '../list-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
+import { registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
 
-interface SignArgs extends OutputFlags {
+interface SignArgs extends OutputFlags, RegistryFlags {
   bundle: string;
   ref: string;
   metadata: string;
@@ -20,8 +23,12 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
   command: 'sign <bundle>',
   describe: 'sign a bundle (thin bundle.json or thick archive) as target <gun>:<tag> of targets/releases',
   builder: (y) =>
-    (y as Argv<OutputFlags>)
-      .positional('bundle', { type: 'string', demandOption: true, describe: 'bundle.json (thin) or bundle.tgz (thick)' })
+    withRegistryFlags(y as Argv<OutputFlags>)
+      .positional('bundle', {
+        type: 'string',
+        demandOption: true,
+        describe: 'bundle.json (thin), bundle.tgz (thick), or a registry reference / oci:<dir>:<tag> (signs the bytes stored there)',
+      })
       .option('ref', { type: 'string', demandOption: true, describe: 'target name <gun>:<tag>' })
       .option('metadata', { type: 'string', default: 'metadata', describe: 'repository directory' })
       .option('keys', { type: 'string', default: 'keys', describe: 'key store directory' })
@@ -30,14 +37,22 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       .option('layout-keys', listOption('public key files verifying the layout'))
       .option('links', { type: 'string', describe: 'directory of in-toto links (*.link) for this bundle' })
       .example('$0 sign bundle.json --ref example.com/org/app:1.2.0', 'sign a thin bundle')
+      .example('$0 sign example.com/org/app:1.2.0 --ref example.com/org/app:1.2.0', 'sign the bundle as stored in the registry (pushed by Porter, cnab-to-oci)')
       .example(
         '$0 sign bundle.json --ref example.com/org/app:1.2.0 --layout root.layout --layout-keys alice.pub --links links/',
         'with its supply chain (CNAB-Sec 301)',
       ) as unknown as Argv<SignArgs>,
   handler: handle<SignArgs>(async (args) => {
     const { signBundle } = await import('../../workflows/tuf-sign.js');
+    let stored: { bytes: Uint8Array; index: string } | undefined;
+    if (await isStoredBundleSource(args.bundle)) {
+      const { readStoredBundle } = await import('../../workflows/pull.js');
+      const pulled = await readStoredBundle(args.bundle, await registryAccess(args));
+      stored = { bytes: pulled.bundleBytes, index: pulled.index.digest };
+    }
     const report = await signBundle({
       input: args.bundle,
+      ...(stored === undefined ? {} : { stored }),
       ref: args.ref,
       metadataDir: args.metadata,
       keysDir: args.keys,
@@ -48,7 +63,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
     });
     printResult(args, report, () =>
       [
-        `signed ${report.target.name} (${report.kind}) in ${report.role}`,
+        `signed ${report.target.name} (${report.kind}${report.stored ? `: the bundle.json blob stored at ${args.bundle}` : ''}) in ${report.role}`,
         `  length  ${report.target.length}`,
         `  sha256  ${report.target.hashes.sha256}`,
         ...(report.layout ? [`  layout  ${report.layout.name} (${report.layoutKeys.length} key target(s))`] : []),
