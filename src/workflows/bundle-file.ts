@@ -11,12 +11,16 @@ import { isGzipFile, readThickBundle } from '../adapters/archive/index.js';
 import {
   bundleImages,
   canonicalizeBundleBytes,
+  cnabGoMarshal,
+  sha256Digest,
+  type CnabGoChange,
   DEFAULT_MAX_BUNDLE_BYTES,
   type Bundle,
   type BundleImage,
   type CanonicalizedInput,
 } from '../core/cnab/index.js';
 import { THICK_BUNDLE_JSON } from '../core/cnab/thick-entry.js';
+import { jcsBytes } from '../core/canonical/jcs.js';
 
 export type BundleFileKind = 'thin' | 'thick';
 
@@ -126,12 +130,44 @@ export interface ValidateReport {
   version: string;
   schemaVersion: string;
   images: BundleImage[];
+  /**
+   * The bundle as cnab-go marshals it (what Porter and cnab-to-oci store in a registry): `same` when those bytes
+   * are this file's canonical bytes; else every member that differs and why (README "Bundles").
+   */
+  cnabGo: { same: boolean; digest: string; length: number; changes: CnabGoChange[] };
+  /** Things to know before signing: today, that cnab-go would store other bytes. */
+  warnings: string[];
+}
+
+/** What cnab-go would store for this bundle, compared with its canonical bytes. */
+function cnabGoForm(loaded: LoadedBundle): ValidateReport['cnabGo'] {
+  const { value, changes } = cnabGoMarshal(loaded.bundle as unknown as Parameters<typeof cnabGoMarshal>[0]);
+  const bytes = jcsBytes(value);
+  return { same: bytes.equals(loaded.bytes), digest: sha256Digest(bytes), length: bytes.length, changes };
+}
+
+function cnabGoWarnings(file: string, cnabGo: ValidateReport['cnabGo']): string[] {
+  const unreadable = cnabGo.changes.filter((c) => c.change === 'unreadable');
+  const out: string[] = [];
+  if (unreadable.length > 0) {
+    out.push(`cnab-go (Porter, cnab-to-oci) cannot read this bundle: ${unreadable.map((c) => `${c.path}: ${c.reason}`).join('; ')}`);
+  }
+  if (!cnabGo.same) {
+    const changed = cnabGo.changes.filter((c) => c.change !== 'unreadable');
+    out.push(
+      `pushed with Porter or cnab-to-oci, this bundle is stored as cnab-go marshals it (${cnabGo.digest}), not as ${file}'s canonical bytes: ` +
+        `${changed.map((c) => `${c.path} ${c.change} (${c.reason})`).join('; ')}. ` +
+        'Sign what is stored: cnab-trust sign <registry ref> --ref <gun>:<tag>',
+    );
+  }
+  return out;
 }
 
 /** Validate the bundle in `file`; throws E_JSON_* / E_BUNDLE_SCHEMA / E_ARCHIVE_* when it is not valid. */
 export async function validateBundleFile(file: string): Promise<ValidateReport> {
   const loaded = await loadBundleFile(file);
   const b = loaded.bundle;
+  const cnabGo = cnabGoForm(loaded);
   return {
     valid: true,
     file,
@@ -140,5 +176,7 @@ export async function validateBundleFile(file: string): Promise<ValidateReport> 
     version: b.version,
     schemaVersion: b.schemaVersion,
     images: bundleImages(b),
+    cnabGo,
+    warnings: cnabGoWarnings(file, cnabGo),
   };
 }

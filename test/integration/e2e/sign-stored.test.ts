@@ -87,6 +87,34 @@ describe('end to end: sign <ref> signs the bundle bytes stored in the registry (
     assert.notEqual(file.digest, report.digest);
   });
 
+  it('validate --json warns, before signing, that the loose file would be stored as other bytes, and says where and why', async () => {
+    const v = await cli(tmp.path, 'validate', 'bundle.json', '--json');
+    assert.equal(v.status, 0, v.stderr);
+    const report = JSON.parse(v.stdout) as { cnabGo: { same: boolean; digest: string; changes: Array<{ path: string; change: string; reason: string }> }; warnings: string[] };
+    assert.equal(report.cnabGo.same, false);
+    assert.equal(report.cnabGo.digest, sha256(cnabGoForm), 'the model predicts the stored bytes exactly');
+    const by = new Map(report.cnabGo.changes.map((c) => [c.path, c]));
+    for (const [p, change] of [
+      ['$.description', 'added'],
+      ['$.keywords', 'dropped'],
+      ['$.outputs', 'dropped'],
+      ['$.images.web.labels', 'dropped'],
+      ['$.images.web.description', 'added'],
+      ['$.actions.status.modifies', 'dropped'],
+      ['$.parameters.ratio.required', 'dropped'],
+      ['$.definitions.ratio["x-porter-note"]', 'dropped'],
+    ] as const) {
+      assert.equal(by.get(p)?.change, change, p);
+    }
+    assert.match(by.get('$.actions.status.modifies')!.reason, /omitempty/);
+    assert.equal(report.warnings.length, 1);
+    assert.match(report.warnings[0]!, /Porter or cnab-to-oci.*cnab-trust sign <registry ref> --ref <gun>:<tag>/);
+    const human = await cli(tmp.path, 'validate', 'bundle.json');
+    assert.match(human.stdout, /\nwarning: pushed with Porter or cnab-to-oci/);
+    const same = JSON.parse((await cli(tmp.path, 'validate', 'cnab-go-marshalled.json', '--json')).stdout) as { cnabGo: { same: boolean; changes: unknown[] }; warnings: string[] };
+    assert.deepEqual([same.cnabGo.same, same.cnabGo.changes, same.warnings], [true, [], []]);
+  });
+
   it('sign <ref> signs the stored bytes, and verify <ref> passes', async () => {
     const s = await cli(tmp.path, 'sign', `${gun}:1.0.0`, '--ref', `${gun}:1.0.0`, '--json');
     assert.equal(s.status, 0, s.stderr);
