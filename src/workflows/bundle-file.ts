@@ -11,16 +11,14 @@ import { isGzipFile, readThickBundle } from '../adapters/archive/index.js';
 import {
   bundleImages,
   canonicalizeBundleBytes,
-  cnabGoMarshal,
-  sha256Digest,
-  type CnabGoChange,
+  cnabGoStoredForm,
+  type CnabGoStoredForm,
   DEFAULT_MAX_BUNDLE_BYTES,
   type Bundle,
   type BundleImage,
   type CanonicalizedInput,
 } from '../core/cnab/index.js';
 import { THICK_BUNDLE_JSON } from '../core/cnab/thick-entry.js';
-import { jcsBytes } from '../core/canonical/jcs.js';
 
 export type BundleFileKind = 'thin' | 'thick';
 
@@ -134,19 +132,13 @@ export interface ValidateReport {
    * The bundle as cnab-go marshals it (what Porter and cnab-to-oci store in a registry): `same` when those bytes
    * are this file's canonical bytes; else every member that differs and why (README "Bundles").
    */
-  cnabGo: { same: boolean; digest: string; length: number; changes: CnabGoChange[] };
+  cnabGo: CnabGoStoredForm;
   /** Things to know before signing: today, that cnab-go would store other bytes. */
   warnings: string[];
 }
 
-/** What cnab-go would store for this bundle, compared with its canonical bytes. */
-function cnabGoForm(loaded: LoadedBundle): ValidateReport['cnabGo'] {
-  const { value, changes } = cnabGoMarshal(loaded.bundle as unknown as Parameters<typeof cnabGoMarshal>[0]);
-  const bytes = jcsBytes(value);
-  return { same: bytes.equals(loaded.bytes), digest: sha256Digest(bytes), length: bytes.length, changes };
-}
-
-function cnabGoWarnings(file: string, cnabGo: ValidateReport['cnabGo']): string[] {
+/** Warnings about cnab-go's form of a bundle: it cannot read it, or it would store other bytes than `file`'s canonical ones. */
+export function cnabGoWarnings(file: string, cnabGo: CnabGoStoredForm): string[] {
   const unreadable = cnabGo.changes.filter((c) => c.change === 'unreadable');
   const out: string[] = [];
   if (unreadable.length > 0) {
@@ -167,7 +159,7 @@ function cnabGoWarnings(file: string, cnabGo: ValidateReport['cnabGo']): string[
 export async function validateBundleFile(file: string): Promise<ValidateReport> {
   const loaded = await loadBundleFile(file);
   const b = loaded.bundle;
-  const cnabGo = cnabGoForm(loaded);
+  const cnabGo = cnabGoStoredForm(loaded.bundle, loaded.bytes);
   return {
     valid: true,
     file,
@@ -177,6 +169,7 @@ export async function validateBundleFile(file: string): Promise<ValidateReport> 
     schemaVersion: b.schemaVersion,
     images: bundleImages(b),
     cnabGo,
-    warnings: cnabGoWarnings(file, cnabGo),
+    // a thick bundle is signed as its archive bytes: how cnab-go would store its bundle.json does not change them
+    warnings: loaded.kind === 'thin' ? cnabGoWarnings(file, cnabGo) : [],
   };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Metadata, TargetFile, Targets } from '@tufjs/models';
 import { bundleImages } from '../core/cnab/images.js';
 import { canonicalizeBundleBytes } from '../core/cnab/canonical.js';
+import { cnabGoStoredForm } from '../core/cnab/cnab-go-marshal.js';
 import type { Bundle } from '../core/cnab/model.js';
 import { parsePublicKeyFile } from '../core/crypto/key-files.js';
 import { CnabTrustError } from '../core/errors.js';
@@ -24,7 +25,7 @@ import {
 import { releasesRoleFor, targetFile, withTargets } from '../core/tuf/transitions.js';
 import { fsError, readFileBounded } from '../adapters/fs/index.js';
 import { commitChange, LoadedRepository, openRepository, withLock, type Change, type RepoOptions } from './tuf-repository.js';
-import { loadBundleFile } from './bundle-file.js';
+import { cnabGoWarnings, loadBundleFile } from './bundle-file.js';
 
 const MAX_INTOTO_FILE = 64 * 1024 * 1024;
 const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -62,6 +63,8 @@ export interface SignReport {
   links: TargetReport[];
   published: boolean;
   versions: Record<string, number>;
+  /** E.g. that Porter or cnab-to-oci would store this bundle as other bytes than were signed (sign the stored one). */
+  warnings: string[];
   /** Files and bytes this sign wrote into the repository (target files included). */
   written: { files: number; bytes: number };
 }
@@ -74,6 +77,8 @@ interface SignedArtifact {
   bundleDigest: string;
   /** Stored bundles: whether the stored bytes were canonical. */
   canonical?: boolean;
+  /** A thin bundle from a file: Porter or cnab-to-oci would store other bytes (cnab-go marshalling). */
+  warnings?: string[];
 }
 
 /** Thick archives are stored in the repository as target files, so they are read whole (bounded). */
@@ -106,7 +111,8 @@ async function readBundleInput(input: string, allowUnpinned: boolean): Promise<S
   const loaded = await loadBundleFile(input);
   if (loaded.kind === 'thin') {
     checkPinned(loaded.bundle, allowUnpinned);
-    return { kind: 'thin', bytes: loaded.bytes, bundle: loaded.bundle, bundleDigest: loaded.digest };
+    const warnings = cnabGoWarnings(input, cnabGoStoredForm(loaded.bundle, loaded.bytes));
+    return { kind: 'thin', bytes: loaded.bytes, bundle: loaded.bundle, bundleDigest: loaded.digest, warnings };
   }
   // A thick bundle (CNAB 104): the signed artifact is the archive's bytes as stored (CNAB-Sec 300).
   const bytes = await readFileBounded(input, { maxBytes: MAX_THICK_BYTES, what: 'thick bundle' });
@@ -237,6 +243,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
       links: linkTargets.map(report),
       published: result.published,
       versions: result.versions,
+      warnings: artifact.warnings ?? [],
       written: { ...ctx.store.written },
     };
   });

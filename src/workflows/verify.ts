@@ -24,7 +24,17 @@ import { stat } from 'node:fs/promises';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
-import { bundleImages, canonicalizeBundleBytes, DEFAULT_MAX_BUNDLE_BYTES, parseBundle, type Bundle } from '../core/cnab/index.js';
+import {
+  bundleImages,
+  canonicalizeBundleBytes,
+  cnabGoMarshal,
+  DEFAULT_MAX_BUNDLE_BYTES,
+  parseBundle,
+  parseBundleDocument,
+  sha256Digest,
+  type Bundle,
+} from '../core/cnab/index.js';
+import { jcsBytes } from '../core/canonical/jcs.js';
 import { parseImageLocation } from '../core/reference/index.js';
 import { assertImagesPinned } from '../core/relocation/check.js';
 import { checkSignedArtifact, isSignedArtifact, lengthMismatch, sameTargetFile, type CheckedArtifact } from '../core/verify/signed-artifact.js';
@@ -496,7 +506,26 @@ function checkLocalArtifact(fetched: FetchedBundle, target: TrustedTarget): Chec
         ...(e.details === undefined ? {} : { details: e.details }),
       });
     }
+    if (isCnabTrustError(e) && (e.code === 'E_DIGEST_MISMATCH' || e.code === 'E_LENGTH_MISMATCH') && cnabGoFormMatches(fetched.bytes, target)) {
+      throw new CnabTrustError(e.code, `${e.message}; the signed bundle is this file as cnab-go marshals it`, {
+        ...(e.subject === undefined ? {} : { subject: e.subject }),
+        hint:
+          'the signed bytes are the bundle as Porter or cnab-to-oci stored it in a registry (cnab-go marshalling, README "Bundles"): ' +
+          'verify that registry reference, or pull it and verify the pulled bundle.json',
+        ...(e.details === undefined ? {} : { details: e.details }),
+      });
+    }
     throw e;
+  }
+}
+
+/** Whether this file as cnab-go marshals it (what Porter and cnab-to-oci store) is the signed target. */
+function cnabGoFormMatches(bytes: Uint8Array, target: TrustedTarget): boolean {
+  try {
+    const bytesOf = jcsBytes(cnabGoMarshal(parseBundleDocument(bytes)).value);
+    return bytesOf.length === target.length && sha256Digest(bytesOf) === `sha256:${target.hashes['sha256']}`;
+  } catch {
+    return false;
   }
 }
 

@@ -69,6 +69,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
         ...(report.layout ? [`  layout  ${report.layout.name} (${report.layoutKeys.length} key target(s))`] : []),
         ...report.links.map((l) => `  link    ${l.name}`),
         `published: ${Object.entries(report.versions).map(([r, v]) => `${r} v${v}`).join(', ')}`,
+        ...report.warnings.map((w) => `warning: ${w}`),
       ].join('\n'),
     );
   }),

@@ -22,7 +22,11 @@
  * The model follows cnab-go at commit 6a20ab73a73aec6710def06fea5a81a52572d9ae (bundle/bundle.go, parameters.go,
  * credentials.go, outputs.go, definition/schema.go). Written by hand: it is a description of Go struct tags.
  */
+import { Buffer } from 'node:buffer';
+import { jcsBytes } from '../canonical/jcs.js';
 import { formatJsonPath, setMember, type JsonObject, type JsonPathSegment, type JsonValue } from '../json/index.js';
+import { sha256Digest } from './canonical.js';
+import type { Bundle } from './model.js';
 
 /** How cnab-go changes one member of the file. */
 export interface CnabGoChange {
@@ -294,4 +298,20 @@ export function cnabGoMarshal(doc: JsonObject): { value: JsonObject; changes: Cn
   const changes: CnabGoChange[] = [];
   const value = marshalStruct('bundle.Bundle', doc, [], changes);
   return { value, changes };
+}
+
+/** What cnab-go would store for a bundle, compared with the bundle's canonical bytes. */
+export interface CnabGoStoredForm {
+  /** Whether cnab-go's bytes are the canonical bytes (then signing the file signs what Porter stores). */
+  same: boolean;
+  /** `sha256:<hex>` and length of cnab-go's bytes. */
+  digest: string;
+  length: number;
+  changes: CnabGoChange[];
+}
+
+export function cnabGoStoredForm(bundle: Bundle, canonicalBytes: Uint8Array): CnabGoStoredForm {
+  const { value, changes } = cnabGoMarshal(bundle as unknown as JsonObject);
+  const bytes = jcsBytes(value);
+  return { same: Buffer.compare(bytes, canonicalBytes) === 0, digest: sha256Digest(bytes), length: bytes.length, changes };
 }

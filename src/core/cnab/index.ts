@@ -26,4 +26,4 @@ export {
   type CanonicalizedInput,
 } from './canonical.js';
 export { bundleImages, bundleImageReferences, type BundleImage, type BundleImageKind } from './images.js';
-export { cnabGoMarshal, type CnabGoChange } from './cnab-go-marshal.js';
+export { cnabGoMarshal, cnabGoStoredForm, type CnabGoChange, type CnabGoStoredForm } from './cnab-go-marshal.js';

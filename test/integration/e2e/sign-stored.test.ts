@@ -142,6 +142,10 @@ describe('end to end: sign <ref> signs the bundle bytes stored in the registry (
   it('the loose file signed instead: verify <ref> refuses it with a hint naming sign <ref>', async () => {
     const s = await cli(tmp.path, 'sign', 'bundle.json', '--ref', `${gun}:1.0.1`, '--json');
     assert.equal(s.status, 0, s.stderr);
+    // sign says so too, as it signs
+    const warnings = (JSON.parse(s.stdout) as { warnings: string[] }).warnings;
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /stored as cnab-go marshals it \(sha256:[0-9a-f]{64}\).*cnab-trust sign <registry ref>/);
     const v = await cli(tmp.path, 'verify', `${gun}:1.0.1`, '--trusted-root', 'metadata/1.root.json', '--metadata', 'metadata', '--json');
     assert.equal(v.status, 1, v.stdout + v.stderr);
     const error = (JSON.parse(v.stdout) as { error: { code: string; hint: string; message: string } }).error;
@@ -153,5 +157,14 @@ describe('end to end: sign <ref> signs the bundle bytes stored in the registry (
     const human = await cli(tmp.path, 'verify', `${gun}:1.0.1`, '--trusted-root', 'metadata/1.root.json', '--metadata', 'metadata');
     assert.equal(human.status, 1);
     assert.ok((human.stdout + human.stderr).includes(`cnab-trust sign ${gun}:1.0.1`), human.stdout + human.stderr);
+  });
+
+  it('the loose file verified against the stored bundle signed with sign <ref>: refused, the hint says the signed bytes are its cnab-go form', async () => {
+    const v = await cli(tmp.path, 'verify', 'bundle.json', '--target', `${gun}:1.0.0`, '--trusted-root', 'metadata/1.root.json', '--metadata', 'metadata', '--json');
+    assert.equal(v.status, 1, v.stdout + v.stderr);
+    const error = (JSON.parse(v.stdout) as { error: { code: string; hint: string; message: string } }).error;
+    assert.ok(['E_LENGTH_MISMATCH', 'E_DIGEST_MISMATCH'].includes(error.code), error.code);
+    assert.match(error.message, /the signed bundle is this file as cnab-go marshals it/);
+    assert.match(error.hint, /verify that registry reference/);
   });
 });
