@@ -54,6 +54,7 @@ const CODES = {
   E_RELOCATED_DIGEST_MISMATCH: 'verification',
   E_RELOCATED_IMAGE_MISSING: 'verification',
   E_IMAGE_UNPINNED: 'verification',
+  E_IMAGE_PIN_CONFLICT: 'verification',
 
   // --- digests of what was fetched --------------------------------------------------------------
   E_DIGEST_MISMATCH: 'verification',
@@ -113,6 +114,8 @@ const CODES = {
   E_INTOTO_LAYOUT_UNTRUSTED: 'verification',
   /** The in-toto supply chain verified but none of its final products is the verified bundle (CNAB-Sec 303). */
   E_INTOTO_FINAL_PRODUCT: 'verification',
+  /** The bundle target lists no in-toto metadata although `targets` (a policy) or the operator requires it. */
+  E_INTOTO_REQUIRED: 'verification',
 } as const satisfies Record<string, ErrorCategory>;
 
 /** Every stable error code. */

@@ -1,7 +1,8 @@
 /**
  * `cnab-trust sign`: add (or replace) the bundle target `<gun>:<tag>` in `targets/releases` (or its TAP 15 bin),
  * with, optionally, the in-toto root layout and its keys as targets of `targets` and the links as targets of
- * `targets/releases` (CNAB-Sec 301 "Extending the MVP"); then snapshot and timestamp follow.
+ * `targets/releases` (CNAB-Sec 301 "Extending the MVP"); then snapshot and timestamp follow. Signing a root layout
+ * also publishes the GUN's policy `{"in-toto":"required"}` as a target of `targets` (core/verify/intoto-policy.ts).
  */
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import {
   TARGETS,
 } from '../core/tuf/naming.js';
 import { releasesRoleFor, targetFile, withTargets } from '../core/tuf/transitions.js';
+import { policyTargetName, requiredPolicyBytes } from '../core/verify/intoto-policy.js';
 import { fsError, readFileBounded } from '../adapters/fs/index.js';
 import { commitChange, LoadedRepository, openRepository, withLock, type Change, type RepoOptions } from './tuf-repository.js';
 import { cnabGoWarnings, loadBundleFile } from './bundle-file.js';
@@ -187,6 +189,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
 
   // The layout and its keys: targets of the top-level targets role (CNAB-Sec 301).
   let layoutTarget: TargetFile | undefined;
+  let policyTarget: TargetFile | undefined;
   const keyTargets: TargetFile[] = [];
   if (opts.layout !== undefined) {
     if ((opts.layoutKeys?.length ?? 0) === 0) {
@@ -199,6 +202,8 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
     }
     const layoutBytes = await readFileBounded(opts.layout, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto layout' });
     layoutTarget = add(layoutTargetName(gun), layoutBytes, { 'in-toto': keyTargets.map((k) => k.path) });
+    // issue 11 item 1: targets, not the releases key, says that this GUN's bundles need their supply chain
+    policyTarget = add(policyTargetName(gun), requiredPolicyBytes());
   }
   const linkTargets = opts.links === undefined ? [] : (await readLinks(opts.links, gun, bundleSha)).map((l) => add(l.name, l.bytes));
 
@@ -216,7 +221,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
 
     const changed = new Map<string, Metadata<Targets>>();
     if (layoutTarget !== undefined) {
-      changed.set(TARGETS, withTargets(targets, [layoutTarget, ...keyTargets], ctx.now, ctx.days(TARGETS)));
+      changed.set(TARGETS, withTargets(targets, [layoutTarget, ...keyTargets, ...(policyTarget === undefined ? [] : [policyTarget])], ctx.now, ctx.days(TARGETS)));
     }
     // Bundle and links go to targets/releases, or to the TAP 15 bin of each name.
     const releases = await repo.targetsRole(RELEASES);

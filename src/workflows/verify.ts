@@ -11,7 +11,8 @@
  *                 with them and every image manifest is there with exactly that digest.
  *     relocation  with a relocation mapping: every image is mapped, and every relocated image resolves, in its
  *                 registry, to its signed contentDigest.
- *  4. in-toto     when the target's custom `in-toto` lists metadata: the root layout and its keys are fetched
+ *  4. in-toto     required when `targets` signs a policy saying so for the GUN (or `requireIntoto`): a target
+ *                 without a listing then fails. When the target's custom `in-toto` lists metadata: the root layout and its keys are fetched
  *                 through TUF and must be targets of the top-level `targets` role, the links through TUF too; the
  *                 supply chain is verified and its final product must be the bundle.
  *  5. the report  (core/verify/report.ts): every stage that ran, what it checked, the verdict, the first error;
@@ -49,8 +50,17 @@ import {
   linkPathSegments,
   LazyLinkSource,
   productWithSha256,
+  TOP_LEVEL_TARGETS_ROLE,
   type BundleIntotoListing,
 } from '../core/verify/intoto-targets.js';
+import {
+  decideIntotoRequirement,
+  gunOfTarget,
+  intotoMissing,
+  parseIntotoPolicy,
+  policyTargetName,
+  type IntotoRequirement,
+} from '../core/verify/intoto-policy.js';
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
 import { describeFetchedChecks, type RelocationMapping } from '../core/relocation/index.js';
 import { matchStoredBundle, readStoredBundleIndex, type StoredBundleIndex } from './pull.js';
@@ -89,6 +99,8 @@ export interface VerifyBundleOptions {
   /** Also run the inspections of sublayouts, which a functionary (not the layout owner) chose (default false). */
   sublayoutInspections?: boolean;
   inspectionTimeoutMs?: number;
+  /** Require an in-toto supply chain for this bundle whatever the repository's policy says (`--require-intoto`). */
+  requireIntoto?: boolean;
   /** Trusted-metadata directory kept between runs (rollback protection); default a fresh temporary one. */
   cacheDir?: string;
   /** The clock for every expiry check (TUF roles, in-toto layout). */
@@ -263,13 +275,16 @@ async function verifyExtracted(options: VerifyBundleOptions, extracted: Extracte
     }
     emit();
 
-    // 4. in-toto, when the target lists in-toto metadata.
+    // 4. in-toto, when the target lists in-toto metadata; whether it must is decided by targets (or the operator).
     const listing = await stage('in-toto', async () => bundleIntotoListing(verified.target));
+    const requirement = await stage('in-toto', () => intotoRequirement(client!, verified.target.name, options.requireIntoto === true));
     if (listing === undefined) {
-      report.skip('in-toto', `target ${verified.target.name} lists no in-toto metadata`);
+      if (requirement.required) throw new StageFailure('in-toto', intotoMissing(verified.target.name, requirement));
+      report.skip('in-toto', `target ${verified.target.name} lists no in-toto metadata (${requirement.reason})`);
     } else {
       // warnings go into the report as they come, so that a failing verification shows them too
       const result = await stage('in-toto', () => verifyIntoto(client!, listing, verified, options, now(), (w) => report.warn(w)));
+      result.checks.unshift(requirement.reason);
       report.pass('in-toto', result.summary, { checks: result.checks, ...(result.skippedInspections ? { details: { inspections: 'skipped' } } : {}) });
     }
     emit();
@@ -284,6 +299,27 @@ async function verifyExtracted(options: VerifyBundleOptions, extracted: Extracte
   } finally {
     await client?.close();
   }
+}
+
+/**
+ * Issue 11 item 1: whether in-toto is required for this target: a policy `<gun>/cnab-trust/policy.json` counts only
+ * when the top-level `targets` role lists it (core/verify/intoto-policy.ts); no such target means no policy. Any
+ * other failure to read it fails the stage (fail closed).
+ */
+async function intotoRequirement(client: TufClient, targetName: string, operatorRequires: boolean): Promise<IntotoRequirement> {
+  const gun = gunOfTarget(targetName);
+  if (gun === undefined) return decideIntotoRequirement({ name: '(no GUN)' }, operatorRequires);
+  const name = policyTargetName(gun);
+  let found: { target: TrustedTarget; role: string };
+  try {
+    found = await client.getTargetWithRole(name);
+  } catch (e) {
+    if (isCnabTrustError(e) && (e.code === 'E_TUF_TARGET_NOT_FOUND' || e.code === 'E_TUF_DELEGATION')) return decideIntotoRequirement({ name }, operatorRequires);
+    throw e;
+  }
+  if (found.role !== TOP_LEVEL_TARGETS_ROLE) return decideIntotoRequirement({ name, role: found.role }, operatorRequires);
+  const policy = parseIntotoPolicy((await client.readTarget(name)).bytes, name);
+  return decideIntotoRequirement({ name, role: found.role, policy }, operatorRequires);
 }
 
 /** What the TUF stage found, and the refreshed client later stages fetch in-toto metadata through. */

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Updater, type TargetFile } from 'tuf-js';
+import { assertDistinctKeyThreshold, delegationOf, type AnyMetadata } from '../../core/tuf/distinct-keys.js';
 import { CnabTrustError } from '../../core/errors.js';
 import { writeFileAtomic } from '../fs/index.js';
 import { RoutingFetcher, type HttpOptions } from './routing-fetcher.js';
@@ -138,6 +139,7 @@ export class TufClient {
   /** TUF client workflow 5.3–5.6: update root, timestamp, snapshot and top-level targets. */
   async refresh(): Promise<void> {
     await this.run({ phase: 'refresh' }, () => this.updater.refresh());
+    this.checkDistinctKeyThresholds();
     this.refreshed = true;
   }
 
@@ -194,6 +196,7 @@ export class TufClient {
   private async targetFile(name: string): Promise<TargetFile> {
     if (!this.refreshed) await this.refresh();
     const info = await this.run({ phase: 'lookup', target: name }, () => this.updater.getTargetInfo(name));
+    this.checkDistinctKeyThresholds();
     if (info === undefined) {
       const lister = this.diagnoseNotFound ? await this.undelegatedLister(name) : undefined;
       if (lister !== undefined) {
@@ -277,6 +280,39 @@ export class TufClient {
       for (const child of Object.keys(signed.delegations?.roles ?? {})) queue.push({ role: child, parent: role });
     }
     return undefined;
+  }
+
+  /**
+   * TUF 5.3.4, 5.4.2, 5.5.3, 5.6.3 and 5.6.7.2 count signatures by distinct keys; tuf-js 5.0.1 counts keyids
+   * (`Metadata.verifyDelegate`), so every role it trusted is counted again here by public key
+   * (core/tuf/distinct-keys.ts): one key listed under two keyids meets no threshold of 2. A delegated role is
+   * checked against every trusted role that delegates it; one must hold.
+   */
+  private checkDistinctKeyThresholds(): void {
+    const set = (this.updater as unknown as { trustedSet?: { trustedSet?: Record<string, AnyMetadata | undefined> } }).trustedSet?.trustedSet;
+    if (set?.root === undefined) {
+      throw new CnabTrustError('E_INTERNAL', 'cannot read the trusted metadata of this tuf-js version', { subject: 'tuf-js' });
+    }
+    const top = ['root', 'timestamp', 'snapshot', 'targets'];
+    for (const role of top) {
+      const md = set[role];
+      if (md !== undefined) assertDistinctKeyThreshold(set.root, role, md);
+    }
+    for (const [role, md] of Object.entries(set)) {
+      if (top.includes(role) || md === undefined) continue;
+      const parents = Object.entries(set).filter(([name, p]) => name !== 'root' && p !== undefined && delegationOf(p, role) !== undefined);
+      let failure: unknown;
+      const held = parents.some(([, p]) => {
+        try {
+          assertDistinctKeyThreshold(p!, role, md);
+          return true;
+        } catch (e) {
+          failure = e;
+          return false;
+        }
+      });
+      if (!held && failure !== undefined) throw failure;
+    }
   }
 
   private async run<T>(ctx: FailureContext, fn: () => Promise<T>): Promise<T> {

@@ -14,6 +14,7 @@ interface VerifyArgs extends OutputFlags, RegistryFlags, TufClientFlags {
   target?: string;
   inspections: boolean;
   'sublayout-inspections': boolean;
+  'require-intoto': boolean;
   'inspection-timeout': number;
   report?: string;
 }
@@ -34,6 +35,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
         default: false,
         describe: "also run the inspections of sublayouts (commands a step's functionary chose, not the layout owner)",
       })
+      .option('require-intoto', { type: 'boolean', default: false, describe: 'fail unless the bundle has a verified in-toto supply chain (whatever the repository policy says)' })
       .option('inspection-timeout', { type: 'number', default: 60, describe: 'seconds an inspection may run' })
       .option('report', { type: 'string', describe: 'also write the JSON report to this file' })
       .example('$0 verify bundle.json --target example.com/org/app:1.0.0 --trusted-root root.json --metadata metadata/', 'a local bundle.json')
@@ -55,6 +57,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
       ...(args.target === undefined ? {} : { target: args.target }),
       inspections: args.inspections,
       sublayoutInspections: args['sublayout-inspections'],
+      requireIntoto: args['require-intoto'],
       inspectionTimeoutMs: Math.round(args['inspection-timeout'] * 1000),
       ...(args.report === undefined ? {} : { reportPath: args.report }),
     });

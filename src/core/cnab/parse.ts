@@ -6,11 +6,14 @@
  *  2. the document must be an object,
  *  3. top-level members whose value is `null` are dropped, as the Go CNAB library's model does when it
  *     unmarshals and re-marshals a bundle (so `"images": null` and no `images` sign the same bytes),
- *  4. schema validation (validate.ts).
+ *  4. schema validation (validate.ts),
+ *  5. the pin rule: an image pinned both by its reference and by contentDigest names one manifest (image-pins.ts).
  */
 import { CnabTrustError } from '../errors.js';
 import { parseJson, setMember, type JsonObject, type JsonValue } from '../json/index.js';
 import { validateBundle } from './validate.js';
+import { bundleImages } from './images.js';
+import { assertImagePinsAgree } from './image-pins.js';
 import type { Bundle } from './model.js';
 
 /** Largest bundle.json accepted: 8 MiB (real bundles are a few KiB; this only stops abuse). */
@@ -53,9 +56,10 @@ export function parseBundleDocument(bytes: Uint8Array | string, options: ParseBu
   return dropTopLevelNulls(value as JsonObject);
 }
 
-/** Parse bytes into a validated bundle (throws E_JSON_* or E_BUNDLE_SCHEMA). */
+/** Parse bytes into a validated bundle (throws E_JSON_*, E_BUNDLE_SCHEMA or E_IMAGE_PIN_CONFLICT). */
 export function parseBundle(bytes: Uint8Array | string, options: ParseBundleOptions = {}): Bundle {
   const doc = parseBundleDocument(bytes, options);
   validateBundle(doc, options.source ?? 'bundle.json');
+  assertImagePinsAgree(bundleImages(doc as Bundle), options.source ?? 'bundle.json');
   return doc;
 }

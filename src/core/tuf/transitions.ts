@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { CnabTrustError } from '../errors.js';
 import { expiresAfter } from './expires.js';
 import { RELEASES, RELEASES_BINS_PREFIX, isTopLevelRole } from './naming.js';
+import { duplicateKeyGroups } from './distinct-keys.js';
 
 export const SPEC_VERSION = '1.0.31';
 
@@ -52,6 +53,7 @@ function checkKeySet(role: string, ks: RoleKeySet): void {
       { subject: role },
     );
   }
+  assertDistinctRoleKeys(role, [...ids], keyMap(ks.keys));
 }
 
 /** A targets role's next version: same content (or the content given), version + 1, new expiry. */
@@ -309,7 +311,13 @@ export interface KeyChange {
   threshold?: number;
 }
 
-function applyKeyChange(role: string, keyIDs: readonly string[], threshold: number, change: KeyChange): { keyIDs: string[]; threshold: number } {
+function applyKeyChange(
+  role: string,
+  keyIDs: readonly string[],
+  threshold: number,
+  change: KeyChange,
+  known: Readonly<Record<string, Key>>,
+): { keyIDs: string[]; threshold: number } {
   for (const id of change.remove) {
     if (!keyIDs.includes(id)) {
       throw new CnabTrustError('E_USAGE', `key ${id} is not a key of role ${role}`, { subject: role });
@@ -323,7 +331,22 @@ function applyKeyChange(role: string, keyIDs: readonly string[], threshold: numb
       hint: 'add keys (--generate N or --add-key FILE) or lower --threshold',
     });
   }
+  assertDistinctRoleKeys(role, ids, { ...known, ...keyMap([...change.add]) });
   return { keyIDs: ids, threshold: t };
+}
+
+/**
+ * A role's keyids must name distinct public keys: thresholds count keys, not keyids (issue 11 item 8), and a
+ * client that counts keyids (tuf-js 5.0.1) would let one key meet a threshold of 2. Refused at metadata time.
+ */
+export function assertDistinctRoleKeys(role: string, keyIDs: readonly string[], keys: Readonly<Record<string, Key>>): void {
+  const groups = duplicateKeyGroups(keys, keyIDs);
+  if (groups.length === 0) return;
+  throw new CnabTrustError('E_USAGE', `role ${role} would list one public key under several keyids (${groups.map((g) => g.join(' = ')).join('; ')})`, {
+    subject: role,
+    hint: 'a threshold counts distinct public keys: add another key, not the same key in another form',
+    details: { role, duplicateKeyids: groups },
+  });
 }
 
 /** The next root with `role`'s keys changed (rotation or revocation of a top-level role's key). */
@@ -331,7 +354,7 @@ export function rootWithRoleKeys(root: Metadata<Root>, role: string, change: Key
   if (!isTopLevelRole(role)) throw new CnabTrustError('E_USAGE', `${role} is not a top-level role`, { subject: role });
   const s = root.signed;
   const old = s.roles[role] as Role;
-  const next = applyKeyChange(role, old.keyIDs, old.threshold, change);
+  const next = applyKeyChange(role, old.keyIDs, old.threshold, change, s.keys);
   const roles: Record<string, Role> = { ...s.roles, [role]: new Role(next) };
   // Keep only keys some role still uses (TUF spec 4.3: keys lists the keys of the roles).
   const used = new Set(Object.values(roles).flatMap((r) => r.keyIDs));
@@ -377,7 +400,7 @@ export function targetsWithDelegatedKeys(
   let roles = d.roles;
   let succinctRoles = sr;
   if (dr !== undefined) {
-    const next = applyKeyChange(role, dr.keyIDs, dr.threshold, change);
+    const next = applyKeyChange(role, dr.keyIDs, dr.threshold, change, d.keys);
     roles = {
       ...d.roles,
       [role]: new DelegatedRole({
@@ -389,7 +412,7 @@ export function targetsWithDelegatedKeys(
       }),
     };
   } else if (sr !== undefined) {
-    const next = applyKeyChange(role, sr.keyIDs, sr.threshold, change);
+    const next = applyKeyChange(role, sr.keyIDs, sr.threshold, change, d.keys);
     succinctRoles = new SuccinctRoles({ ...next, bitLength: sr.bitLength, namePrefix: sr.namePrefix });
   }
   const allRoles = [...Object.values(roles ?? {}), ...(succinctRoles ? [succinctRoles] : [])];
