@@ -15,10 +15,11 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CnabTrustError } from '../core/errors.js';
+import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import { parseJson } from '../core/json/index.js';
 import { roleFilePath, targetFilePath } from '../core/tuf/naming.js';
 import { bundleIntotoListing, layoutKeyTargets } from '../core/verify/intoto-targets.js';
+import { gunOfTarget, policyTargetName } from '../core/verify/intoto-policy.js';
 import type { VerifyReport } from '../core/verify/report.js';
 import { readThickBundle, writeThickBundle } from '../adapters/archive/index.js';
 import { readFileBounded } from '../adapters/fs/index.js';
@@ -177,6 +178,15 @@ async function copyIntotoTargets(
     await client.refresh();
     const layout = await client.getTarget(listing.layout);
     const names = [listing.layout, ...layoutKeyTargets(layout), ...listing.links];
+    // the GUN's policy (signed by targets) travels too, so that the offline verifier requires in-toto as well
+    const gun = gunOfTarget(target.name);
+    if (gun !== undefined) {
+      const policy = await client.getTarget(policyTargetName(gun)).catch((e: unknown) => {
+        if (isCnabTrustError(e) && (e.code === 'E_TUF_TARGET_NOT_FOUND' || e.code === 'E_TUF_DELEGATION')) return undefined;
+        throw e;
+      });
+      if (policy !== undefined) names.push(policy.name);
+    }
     for (const name of names) {
       const { target: t, bytes } = await client.readTarget(name);
       const dest = path.join(out, ...targetFilePath(name, t.hashes['sha256']!).split('/'));
