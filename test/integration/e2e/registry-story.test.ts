@@ -238,7 +238,7 @@ describe('end to end: init, push, sign with in-toto, relocate, verify (docker-re
       const report = await exportBundle(ref, { output: archive, trustedRootPath: f('metadata/1.root.json'), metadata: server.url });
       assert.equal(report.target, ref);
       assert.equal(report.verify.verified, true);
-      assert.equal(report.intotoFiles, 4); // layout, its key, two links
+      assert.equal(report.intotoFiles, 5); // layout, its key, two links, the policy (signed by targets)
       const names: string[] = [];
       await listTar({ file: archive, onReadEntry: (e) => void names.push(e.path) });
       assert.ok(names.includes('bundle.json'));
