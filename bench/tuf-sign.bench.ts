@@ -7,16 +7,11 @@
  * real `init`; then each measured sign is the real `cnab-trust sign` workflow (read, parse, change, sign, write).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Metadata, TargetFile, Targets } from '@tufjs/models';
-import { initRepository } from '../src/workflows/tuf-init.js';
 import { signBundle } from '../src/workflows/tuf-sign.js';
-import { commitChange, LoadedRepository, openRepository, withLock } from '../src/workflows/tuf-repository.js';
-import { RELEASES } from '../src/core/tuf/naming.js';
-import { releasesRoleFor, targetFile, withTargets } from '../src/core/tuf/transitions.js';
+import { seedRepository } from './helpers/tuf-seed.js';
 
 const GUN = 'example.com/example-org/example-bundle';
 const SIZES = [10_000, 100_000];
@@ -24,29 +19,6 @@ const BINS = 1024;
 const SIGNS = 5;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bundleVector = path.resolve(here, '../..', 'test/fixtures/vectors/cnab-201-example.bundle.json');
-
-/** A repository with `count` bundle targets (`<gun>:v<i>`), flat or in bins. */
-async function seed(dir: string, count: number, bins: number | undefined): Promise<{ metadataDir: string; keysDir: string }> {
-  const d = { metadataDir: path.join(dir, 'metadata'), keysDir: path.join(dir, 'keys') };
-  await initRepository({ ...d, gun: GUN, ...(bins === undefined ? {} : { bins }) });
-  const ctx = await openRepository(d);
-  await withLock(ctx, async () => {
-    const repo = await LoadedRepository.load(ctx.store);
-    const releases = await repo.targetsRole(RELEASES);
-    const byRole = new Map<string, TargetFile[]>();
-    for (let i = 0; i < count; i++) {
-      const name = `${GUN}:v${i}`;
-      const digest = createHash('sha256').update(name).digest('hex');
-      const t = targetFile(name, Buffer.from(name), { name: 'helloworld', version: `0.${i}.0`, digest: `sha256:${digest}` });
-      const role = releasesRoleFor(releases, name);
-      (byRole.get(role) ?? byRole.set(role, []).get(role)!).push(t);
-    }
-    const changed = new Map<string, Metadata<Targets>>();
-    for (const [role, files] of byRole) changed.set(role, withTargets(await repo.targetsRole(role), files, ctx.now, 30));
-    await commitChange(ctx, repo, { description: 'seed', targetsRoles: changed, targetFiles: [] });
-  });
-  return d;
-}
 
 interface Measure {
   msPerSign: number;
@@ -57,7 +29,7 @@ interface Measure {
 async function measure(count: number, bins: number | undefined): Promise<Measure> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cnab-trust-bench-tuf-'));
   try {
-    const d = await seed(dir, count, bins);
+    const d = await seedRepository(dir, GUN, count, bins);
     const base = JSON.parse(readFileSync(bundleVector, 'utf8')) as Record<string, unknown>;
     let ms = 0;
     let bytes = 0;
