@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmark for tuf-js-models-linear-maps.patch: time to read (fromJSON) and write (toJSON) a targets role with
+// Benchmark for tuf-js-models-linear-maps.diff: time to read (fromJSON) and write (toJSON) a targets role with
 // N targets and a snapshot with N meta entries, with the @tufjs/models found at the path given (default: the one
 // `require` finds). Run it against the published package and against a build with the patch:
 //   node bench-role-maps.cjs node_modules/@tufjs/models          # e.g. 4.1.1 as published

@@ -9,22 +9,12 @@
  * arguments after its word and returns a runner when it can handle them without yargs (plain flags only),
  * so that yargs itself (~30 ms to load and run) is loaded only when needed.
  */
-import { readdirSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { COMMAND_WORDS } from './command-words.js';
 import { CnabTrustError, EXIT, isCnabTrustError } from '../core/errors.js';
 import { reportError } from './output.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const commandsDir = path.join(here, 'commands');
-
-function commandWords(): string[] {
-  return readdirSync(commandsDir)
-    .filter((f) => f.endsWith('.js'))
-    .map((f) => f.slice(0, -3))
-    .sort();
-}
 
 async function loadCommand(word: string): Promise<CommandModule[]> {
   const mod = (await import(`./commands/${word}.js`)) as { default: CommandModule | CommandModule[] };
@@ -34,7 +24,7 @@ async function loadCommand(word: string): Promise<CommandModule[]> {
 type FastPath = (rest: readonly string[]) => (() => Promise<void>) | undefined;
 
 export async function main(argv: string[]): Promise<number> {
-  const words = commandWords();
+  const words: readonly string[] = COMMAND_WORDS;
   const first = argv.find((a) => !a.startsWith('-'));
   if (first !== undefined && first === argv[0] && words.includes(first)) {
     const mod = (await import(`./commands/${first}.js`)) as { fastPath?: FastPath };

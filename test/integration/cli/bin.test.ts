@@ -1,5 +1,5 @@
 /**
- * The package's executable, `dist/src/cli/cnab-trust.cjs` (esbuild bundle of `src/cli/bin.ts`, built by
+ * The package's executable, `dist/src/cli/cnab-trust.cjs`, which starts the esbuild bundle of `src/cli/bin.ts` (built by
  * `npm run build`): `intoto verify` runs from the bundle, every other command is handed to main.js. Both must
  * behave exactly as `node dist/src/cli/main.js` does: same output, same exit status.
  */
