@@ -7,7 +7,7 @@
  * streaming. Files are told apart by content (gzip magic), not by name.
  */
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
-import { isGzipFile, readThickBundle } from '../adapters/archive/index.js';
+import { digestThickBundle, isGzipFile, readThickBundle } from '../adapters/archive/index.js';
 import {
   bundleImages,
   canonicalizeBundleBytes,
@@ -78,17 +78,20 @@ export interface DigestReport {
 }
 
 export async function digestBundleFile(file: string): Promise<DigestReport> {
-  const loaded = await loadBundleFile(file);
-  if (loaded.archive !== undefined) {
+  if (await isGzipFile(file)) {
+    // the archive's digest needs every byte, its bundle.json only the first entry: the rest is hashed, not inflated
+    const thick = await digestThickBundle(file);
+    const bundle = canonicalizeBundleBytes(thick.bundleBytes, { source: `${file}!${THICK_BUNDLE_JSON}` });
     return {
-      digest: loaded.archive.digest,
-      length: loaded.archive.length,
+      digest: thick.digest,
+      length: thick.length,
       canonical: false,
       kind: 'thick',
       file,
-      bundle: { digest: loaded.digest, length: loaded.length, canonical: loaded.canonical },
+      bundle: { digest: bundle.digest, length: bundle.length, canonical: bundle.canonical },
     };
   }
+  const loaded = await loadBundleFile(file);
   return { digest: loaded.digest, length: loaded.length, canonical: loaded.canonical, kind: 'thin', file };
 }
 

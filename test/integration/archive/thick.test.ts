@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, symlinkSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { readThickBundle, writeThickBundle } from '../../../src/adapters/archive/index.js';
+import { digestThickBundle, readThickBundle, writeThickBundle } from '../../../src/adapters/archive/index.js';
+import { digestBundleFile } from '../../../src/workflows/bundle-file.js';
 import { rejectsCode, throwsCode } from '../../helpers/assert.js';
 import { makeTar, makeTgz } from '../../helpers/tar.js';
 import { normalizeEntryName, ThickArchivePolicy } from '../../../src/core/cnab/thick-entry.js';
@@ -38,6 +39,43 @@ describe('adapters/archive thick bundles (CNAB 104)', () => {
     assert.equal(r.length, tgz.length);
     assert.equal(r.entries, 4);
     assert.equal(r.layoutEntries, 2);
+  });
+
+  it('digest: hashes the whole archive but inflates it only until bundle.json is read (issue 16 item 4)', async () => {
+    const big = randomBytes(4 << 20); // incompressible: the archive is over 4 MiB, read in 1 MiB chunks
+    const tgz = makeTgz([
+      { name: 'bundle.json', content: bundle },
+      { name: 'artifacts/layout/blob', content: big },
+    ]);
+    const sha = `sha256:${createHash('sha256').update(tgz).digest('hex')}`;
+    const good = write('good.tgz', tgz);
+    const head = await digestThickBundle(good);
+    assert.equal(head.digest, sha);
+    assert.equal(head.length, tgz.length);
+    assert.equal(head.bundleBytes.toString(), bundle);
+    assert.equal((await readThickBundle(good)).digest, sha);
+    // the gzip trailer (CRC-32 and length of the inflated data) broken: only a reader that inflates to the end sees it
+    const broken = Buffer.from(tgz);
+    for (let i = broken.length - 8; i < broken.length; i++) broken[i] ^= 0xff;
+    const f = write('broken-tail.tgz', broken);
+    await rejectsCode(readThickBundle(f), 'E_ARCHIVE_INVALID', /gzip/);
+    const report = await digestBundleFile(f);
+    assert.equal(report.digest, `sha256:${createHash('sha256').update(broken).digest('hex')}`);
+    assert.equal(report.kind, 'thick');
+    assert.equal(report.bundle?.length, Buffer.byteLength(bundle));
+  });
+
+  it('digest: bundle.json after other entries is found the same way, and its absence is still refused', async () => {
+    const tgz = makeTgz([
+      { name: 'artifacts/layout/blob', content: randomBytes(2 << 20) },
+      { name: 'bundle.json', content: bundle },
+    ]);
+    const f = write('late.tgz', tgz);
+    const head = await digestThickBundle(f);
+    assert.equal(head.digest, `sha256:${createHash('sha256').update(tgz).digest('hex')}`);
+    assert.equal(head.bundleBytes.toString(), bundle);
+    const none = write('none.tgz', makeTgz([{ name: 'artifacts/layout/blob', content: 'x' }]));
+    await rejectsCode(digestThickBundle(none), 'E_ARCHIVE_INVALID', /no bundle\.json/);
   });
 
   it('refuses ../ and absolute entry names', async () => {
