@@ -11,6 +11,8 @@ import { performance } from 'node:perf_hooks';
 
 export interface ProcessRun {
   ms: number;
+  /** CPU time, user + system (GNU time %U + %S): less sensitive than wall time to other jobs on the machine. */
+  cpuMs: number;
   /** Peak resident set size, KiB (GNU time %M). */
   peakKiB: number;
   stdout: string;
@@ -19,7 +21,7 @@ export interface ProcessRun {
 let runNo = 0;
 
 /**
- * Run `command args` to completion under `/usr/bin/time -f %M`; rejects on a non-zero exit. Asynchronous: a
+ * Run `command args` to completion under `/usr/bin/time`; rejects on a non-zero exit. Asynchronous: a
  * benchmark may serve the metadata or registry the command talks to from its own process.
  */
 export function measureProcess(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ProcessRun> {
@@ -28,19 +30,22 @@ export function measureProcess(command: string, args: string[], env?: NodeJS.Pro
     const t0 = performance.now();
     execFile(
       '/usr/bin/time',
-      ['-f', '%M', '-o', timeFile, command, ...args],
+      ['-f', '%U %S %M', '-o', timeFile, command, ...args],
       { maxBuffer: 64 << 20, env: env ?? process.env },
       (err, stdout, stderr) => {
         const ms = performance.now() - t0;
         let peakKiB = NaN;
+        let cpuMs = NaN;
         try {
-          peakKiB = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+          const [user, sys, peak] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+          peakKiB = peak!;
+          cpuMs = (user! + sys!) * 1000;
         } catch {
           // no time file: the error below says why
         }
         rmSync(timeFile, { force: true });
         if (err) reject(new Error(`${command} ${args.join(' ')}: ${err.message}\n${stderr}`));
-        else resolve({ ms, peakKiB, stdout });
+        else resolve({ ms, cpuMs, peakKiB, stdout });
       },
     );
   });
@@ -57,8 +62,8 @@ export interface Side {
 }
 
 export interface Compared {
-  ours: { ms: number; peakKiB: number; runs: number[] };
-  ref: { ms: number; peakKiB: number; runs: number[] };
+  ours: { ms: number; cpuMs: number; peakKiB: number; runs: number[] };
+  ref: { ms: number; cpuMs: number; peakKiB: number; runs: number[] };
   /** ours / reference, of the medians: below 1 is faster than the reference. */
   ratio: number;
 }
@@ -71,7 +76,12 @@ export async function alternate(ours: Side, ref: Side, runs: number): Promise<Co
     o.push(await ours.run());
     r.push(await ref.run());
   }
-  const side = (xs: ProcessRun[]) => ({ ms: median(xs.map((x) => x.ms)), peakKiB: median(xs.map((x) => x.peakKiB)), runs: xs.map((x) => x.ms) });
+  const side = (xs: ProcessRun[]) => ({
+    ms: median(xs.map((x) => x.ms)),
+    cpuMs: median(xs.map((x) => x.cpuMs)),
+    peakKiB: median(xs.map((x) => x.peakKiB)),
+    runs: xs.map((x) => x.ms),
+  });
   const a = side(o);
   const b = side(r);
   return { ours: a, ref: b, ratio: a.ms / b.ms };
@@ -86,6 +96,7 @@ export function compareLine(label: string, c: Compared, goal?: number): string {
   const verdict = goal === undefined ? '' : `   goal <= ${goal}x: ${c.ratio <= goal ? 'met' : 'NOT met'}`;
   return (
     `  ${label}: ours ${secs(c.ours.ms)} / ref ${secs(c.ref.ms)} = ${c.ratio.toFixed(2)}x` +
+    ` (CPU ${secs(c.ours.cpuMs)} / ${secs(c.ref.cpuMs)} = ${(c.ours.cpuMs / c.ref.cpuMs).toFixed(2)}x)` +
     `   peak ${mib(c.ours.peakKiB)} / ${mib(c.ref.peakKiB)}${verdict}`
   );
 }
