@@ -7,7 +7,8 @@
  * streaming. Files are told apart by content (gzip magic), not by name.
  */
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
-import { digestThickBundle, isGzipFile, readThickBundle } from '../adapters/archive/index.js';
+// the archive reader (tar, minipass: ~180 kB of code) is loaded only for a thick bundle: start-up of thin digests
+import { isGzipFile } from '../adapters/archive/sniff.js';
 import {
   bundleImages,
   canonicalizeBundleBytes,
@@ -42,6 +43,7 @@ export interface LoadedBundle extends CanonicalizedInput {
 /** Read, parse (strict), validate and canonicalize the bundle in `file` (a bundle.json or a thick .tgz). */
 export async function loadBundleFile(file: string): Promise<LoadedBundle> {
   if (await isGzipFile(file)) {
+    const { readThickBundle } = await import('../adapters/archive/read.js');
     const thick = await readThickBundle(file);
     const source = `${file}!${THICK_BUNDLE_JSON}`;
     return {
@@ -80,6 +82,7 @@ export interface DigestReport {
 export async function digestBundleFile(file: string): Promise<DigestReport> {
   if (await isGzipFile(file)) {
     // the archive's digest needs every byte, its bundle.json only the first entry: the rest is hashed, not inflated
+    const { digestThickBundle } = await import('../adapters/archive/read.js');
     const thick = await digestThickBundle(file);
     const bundle = canonicalizeBundleBytes(thick.bundleBytes, { source: `${file}!${THICK_BUNDLE_JSON}` });
     return {

@@ -3,6 +3,7 @@
  * artifact (canonical bundle.json bytes for a thin bundle, the archive bytes for a thick one, the stored
  * bundle.json blob for a bundle in a registry or OCI layout).
  */
+import { existsSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { isStoredBundleSource } from '../bundle-source.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
@@ -22,24 +23,41 @@ const digest: CommandModule<OutputFlags, DigestArgs> = {
       .example('$0 digest bundle.json --json', '{"digest": "sha256:...", "length": N, "canonical": true|false}')
       .example('$0 digest bundle.tgz', 'sha256 of the archive bytes as stored (thick bundle)')
       .example('$0 digest example.com/org/app:1.0.0', 'sha256 of the bundle.json blob stored in the registry (what sign <ref> signs)') as unknown as Argv<DigestArgs>,
-  handler: handle(async (args: DigestArgs) => {
-    if (await isStoredBundleSource(args.bundle)) {
-      const { digestStoredBundle } = await import('../../workflows/pull.js');
-      const stored = await digestStoredBundle(args.bundle, await registryAccess(args));
-      printResult(args, stored, () =>
-        `${stored.digest}\nlength: ${stored.length} (bundle.json blob stored at ${stored.reference}; ${stored.canonical ? 'canonical' : `not canonical: its canonical form is ${stored.bundle.digest}`})`,
-      );
-      return 0;
-    }
-    const { digestBundleFile } = await import('../../workflows/bundle-file.js');
-    const report = await digestBundleFile(args.bundle);
-    printResult(args, report, () =>
-      report.kind === 'thick'
-        ? `${report.digest}\nlength: ${report.length} (archive bytes of thick bundle ${report.file}; bundle.json inside: ${report.bundle!.digest}, ${report.bundle!.length} bytes canonical)`
-        : `${report.digest}\nlength: ${report.length} (canonical bytes of ${report.file}; the input was ${report.canonical ? 'already canonical' : 'not canonical'})`,
+  handler: (args) => run(args),
+};
+
+const run = handle(async (args: DigestArgs) => {
+  if (await isStoredBundleSource(args.bundle)) {
+    const { digestStoredBundle } = await import('../../workflows/pull.js');
+    const stored = await digestStoredBundle(args.bundle, await registryAccess(args));
+    printResult(args, stored, () =>
+      `${stored.digest}\nlength: ${stored.length} (bundle.json blob stored at ${stored.reference}; ${stored.canonical ? 'canonical' : `not canonical: its canonical form is ${stored.bundle.digest}`})`,
     );
     return 0;
-  }),
-};
+  }
+  const { digestBundleFile } = await import('../../workflows/bundle-file.js');
+  const report = await digestBundleFile(args.bundle);
+  printResult(args, report, () =>
+    report.kind === 'thick'
+      ? `${report.digest}\nlength: ${report.length} (archive bytes of thick bundle ${report.file}; bundle.json inside: ${report.bundle!.digest}, ${report.bundle!.length} bytes canonical)`
+      : `${report.digest}\nlength: ${report.length} (canonical bytes of ${report.file}; the input was ${report.canonical ? 'already canonical' : 'not canonical'})`,
+  );
+  return 0;
+});
+
+/**
+ * `digest <existing file> [--json] [--quiet] [--debug]` runs without yargs (main.ts `fastPath`): yargs is most of
+ * the start-up of a small digest (issue 16 item 2). Anything else, a stored bundle included, goes through yargs.
+ */
+export function fastPath(rest: readonly string[]): (() => Promise<void>) | undefined {
+  const [bundle, ...flags] = rest;
+  const known = ['--json', '--quiet', '--debug'];
+  if (bundle === undefined || bundle.startsWith('-') || bundle.startsWith('oci:') || bundle.startsWith('docker://') || !existsSync(bundle)) {
+    return undefined;
+  }
+  if (flags.some((f) => !known.includes(f)) || new Set(flags).size !== flags.length) return undefined;
+  const args = { bundle, json: flags.includes('--json'), quiet: flags.includes('--quiet'), debug: flags.includes('--debug') } as DigestArgs;
+  return () => run(args);
+}
 
 export default digest;
