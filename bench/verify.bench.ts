@@ -85,8 +85,10 @@ async function main(): Promise<void> {
     const cliTimes: number[] = [];
     const cliCpu: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+      // BENCH_VERIFY_CPU_PROF=DIR: write a V8 CPU profile of each whole-process verify into DIR
+      const prof = process.env.BENCH_VERIFY_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_VERIFY_CPU_PROF] : [];
       const r = await measureProcess(process.execPath, [
-        bin, 'verify', target, '--target', ref, '--relocation-mapping', f('mapping.json'), '--trusted-root', root, '--metadata', server.url, '--cache', freshCache(), '--quiet',
+        ...prof, bin, 'verify', target, '--target', ref, '--relocation-mapping', f('mapping.json'), '--trusted-root', root, '--metadata', server.url, '--cache', freshCache(), '--quiet',
       ]); // rejects unless exit 0 (verified)
       cliTimes.push(r.ms);
       cliCpu.push(r.cpuMs);
