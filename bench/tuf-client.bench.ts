@@ -5,7 +5,8 @@
  * on repositories with many bundle targets, served over loopback by `cnab-trust serve` (its own process):
  *  - flat `targets/releases` with 10,000 and 100,000 bundles;
  *  - 16,384 TAP 15 bins holding 10,000 bundles (the snapshot lists 16,385 roles);
- *  - with BENCH_TUF_MILLION=1, 1,000,000 bundles in 1,024 bins as well (minutes of set-up).
+ *  - with BENCH_TUF_MILLION=1, 1,000,000 bundles in 1,024 bins as well (minutes of set-up);
+ *  BENCH_TUF_ONLY=TEXT keeps the cases whose label contains TEXT (e.g. BENCH_TUF_ONLY=1,000,000).
  * Goal: ours within 1.5x of python-tuf. Alternating runs, medians, peak memory from GNU time.
  *
  * python-tuf is not packaged by Debian (bookworm has python3-securesystemslib 0.26 but no python3-tuf), and the
@@ -37,7 +38,7 @@ const cases: { label: string; count: number; bins?: number }[] = process.env.BEN
   { label: 'flat, 100,000 bundles', count: 100_000 },
   { label: '16,384 bins, 10,000 bundles', count: 10_000, bins: 16_384 },
   ...(process.env.BENCH_TUF_MILLION === '1' ? [{ label: '1,024 bins, 1,000,000 bundles', count: 1_000_000, bins: 1024 }] : []),
-];
+].filter((c) => process.env.BENCH_TUF_ONLY === undefined || c.label.includes(process.env.BENCH_TUF_ONLY));
 
 function pythonTufEnv(): NodeJS.ProcessEnv | undefined {
   const env = { ...process.env, ...(process.env.PYTHON_TUF_PATH ? { PYTHONPATH: process.env.PYTHON_TUF_PATH } : {}) };
