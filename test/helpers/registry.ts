@@ -69,6 +69,7 @@ export async function startRegistry(auth: RegistryAuth = {}): Promise<RunningReg
 async function startRegistryOnce(auth: RegistryAuth): Promise<RunningRegistry> {
   const dir = await tempDir('cnab-trust-registry-');
   const port = await freePort();
+  const instance = randomBytes(8).toString('hex');
   const lines = [
     'version: 0.1',
     'log:',
@@ -83,6 +84,10 @@ async function startRegistryOnce(auth: RegistryAuth): Promise<RunningRegistry> {
     'http:',
     `  addr: 127.0.0.1:${port}`,
     '  secret: cnab-trust-test-secret',
+    // a header only this instance sends: the readiness check must reach it, not another test run's server that
+    // took the port between freePort() and the registry's bind (the machine runs several suites at once)
+    '  headers:',
+    `    X-Cnab-Trust-Test-Instance: [${instance}]`,
   ];
   if (auth.htpasswd) {
     const file = path.join(dir.path, 'htpasswd');
@@ -117,22 +122,24 @@ async function startRegistryOnce(auth: RegistryAuth): Promise<RunningRegistry> {
     }
     await dir.cleanup();
   };
-  const deadline = Date.now() + 15_000;
+  // No deadline of our own: on a loaded machine the registry may take long to listen; it either answers, exits
+  // (e.g. the port was taken: startRegistry tries another), or the test's own timeout ends the wait.
   for (;;) {
-    if (child.exitCode !== null) {
+    if (child.exitCode !== null || child.signalCode !== null) {
       await dir.cleanup();
       throw new Error(`docker-registry exited: ${stderr.slice(0, 2000)}`);
     }
     try {
       const res = await fetch(`http://${host}/v2/`);
       await res.body?.cancel();
+      if (res.headers.get('x-cnab-trust-test-instance') !== instance) {
+        await stop();
+        throw new Error(`another server answers on ${host}`);
+      }
       if (res.status === 200 || res.status === 401) break;
-    } catch {
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith('another server')) throw e;
       // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`docker-registry did not start: ${stderr.slice(0, 2000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

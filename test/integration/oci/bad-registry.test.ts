@@ -44,7 +44,7 @@ const MANIFEST = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oc
 const OTHER = Buffer.from(MANIFEST.toString().replace('"size":2', '"size":3'));
 
 describe('adapters/oci registry client against a misbehaving registry', () => {
-  const client = new RegistryClient({ retries: 2, backoffMs: 1, timeoutMs: 5000 });
+  const client = new RegistryClient({ retries: 2, backoffMs: 1 });
 
   it('a manifest whose bytes differ from the digest asked for: E_OCI_DIGEST_MISMATCH', async () => {
     const s = await serve((req, res) => {

@@ -30,7 +30,7 @@ describe('adapters/process: bounded commands for in-toto inspections', () => {
   });
 
   it('kills a command at the timeout and bounds its output', async () => {
-    const slow = await runBounded(['sleep', '10'], { cwd: dir, timeoutMs: 200 });
+    const slow = await runBounded(['sleep', '3600'], { cwd: dir, timeoutMs: 200 });
     assert.equal(slow.timedOut, true);
     assert.equal(slow.returnValue, null);
     const loud = await runBounded(['head', '-c', '3000000', '/dev/zero'], { cwd: dir, maxOutputBytes: 1000 });
