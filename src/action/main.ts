@@ -1,5 +1,5 @@
 /**
- * The GitHub Action entry point (action.yml, `runs: using: node20`): reads the inputs from `INPUT_<NAME>`
+ * The GitHub Action entry point (action.yml, `runs: using: node24`): reads the inputs from `INPUT_<NAME>`
  * environment variables exactly as the runner sets them (name upper-cased, spaces to `_`, hyphens kept), runs
  * `runPipeline` (sign -> push -> verify from the registry with a fresh cache), writes the outputs to the
  * `$GITHUB_OUTPUT` file and fails the step (exit 1, an `::error::` annotation) on any mismatch.

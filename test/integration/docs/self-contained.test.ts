@@ -62,6 +62,14 @@ describe('a self-contained repository', () => {
     assert.ok(ci.split('\n').some((l) => l.trim() === readmeTest), '.ci/run has a line that is exactly the README test command');
   });
 
+  it('CI runs the suite again on Node 22 and 24 (npm node package), and the Action runs on node24', () => {
+    const ci = readFileSync(path.join(repoRoot, '.ci/run'), 'utf8');
+    assert.match(ci, /^for line in 22 24; do$/m);
+    assert.match(ci, /npm install --prefix "\$nodes\/\$line" .*"node@\$line"/);
+    assert.match(ci, /^ {2}PATH="\$nodes\/\$line\/node_modules\/node\/bin:\$PATH" npm test$/m);
+    assert.match(readFileSync(path.join(repoRoot, 'action.yml'), 'utf8'), /^ {2}using: node24$/m);
+  });
+
   it('test:setup without root names every missing package and the install command, and fails', () => {
     const r = runSetup({ installed: false, uid: 1000 });
     assert.equal(r.status, 1, r.stderr);
