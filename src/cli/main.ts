@@ -9,12 +9,17 @@
  * arguments after its word and returns a runner when it can handle them without yargs (plain flags only),
  * so that yargs itself (~30 ms to load and run) is loaded only when needed.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { COMMAND_WORDS } from './command-words.js';
 import { CnabTrustError, EXIT, isCnabTrustError } from '../core/errors.js';
 import { reportError } from './output.js';
+import { helpWidth, layoutExamples } from './help-layout.js';
+import { describeUnknown, unknownArgumentNames } from './unknown-flags.js';
+import { completionScript } from './completion.js';
 
 async function loadCommand(word: string): Promise<CommandModule[]> {
   const mod = (await import(`./commands/${word}.js`)) as { default: CommandModule | CommandModule[] };
@@ -23,7 +28,27 @@ async function loadCommand(word: string): Promise<CommandModule[]> {
 
 type FastPath = (rest: readonly string[]) => (() => Promise<void>) | undefined;
 
+/**
+ * The package's version, from the package.json above this module: dist/src/cli/main.js, or a chunk of the bundle
+ * in dist/src/bundle/ (checkout and installed package alike).
+ */
+function packageVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cnab-trust' && pkg.version !== undefined) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // `completion [bash|zsh]`: the shell script, before yargs (yargs' own completion script is bash or zsh by $SHELL)
+  if (argv[0] === 'completion' && !argv.includes('--help') && !argv.includes('-h')) {
+    process.stdout.write(completionScript(argv.slice(1)));
+    return EXIT.OK;
+  }
   const words: readonly string[] = COMMAND_WORDS;
   const first = argv.find((a) => !a.startsWith('-'));
   if (first !== undefined && first === argv[0] && words.includes(first)) {
@@ -36,9 +61,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const selected = first !== undefined && words.includes(first) ? [first] : words;
   const modules = (await Promise.all(selected.map(loadCommand))).flat();
-  const { default: yargs } = await import('yargs');
+  // yargs' CommonJS build: its ESM build lays help out with a cliui that cuts lines every N characters, inside
+  // words ('J' / 'SON'); the CommonJS one wraps between words (wrap-ansi). Same API.
+  const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
 
-  const parser = yargs(argv)
+  const width = helpWidth();
+  const parser = layoutExamples(yargs(argv), width)
     .scriptName('cnab-trust')
     .usage('$0 <command> [options]\n\nSign, push, relocate and verify CNAB bundles with TUF, in-toto and OCI registries.')
     .option('json', { type: 'boolean', describe: 'print the full machine-readable report as JSON', default: false })
@@ -49,16 +77,25 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .version('version', 'show the version and exit', packageVersion())
+    .alias('V', 'version')
+    // the hidden `--get-yargs-completions` that the `completion` scripts call
+    .completion('completion', 'print a shell completion script: completion bash, completion zsh')
+    .wrap(width)
     .epilogue(
       'Exit codes: 0 success; 1 verification or validation failed; 2 usage error; 3 input/output error (missing file, unreachable server); 4 internal error.',
     )
-    .fail((msg, err) => {
+    .fail((msg, err, usage) => {
       // A CnabTrustError keeps its code. Anything else reaching here is yargs validation: a missing argument, an
       // unknown flag, or a plain Error thrown by a command's `.check()`/`coerce` (yargs' convention): usage, exit 2.
       // (Handlers never throw here: `handle()` reports their errors itself.)
       if (isCnabTrustError(err)) throw err;
+      const unknown = err === undefined || err === null ? unknownArgumentNames(msg) : undefined;
+      if (unknown !== undefined) {
+        const known = Object.keys((usage as unknown as { getDescriptions(): Record<string, unknown> }).getDescriptions());
+        const { message, hint } = describeUnknown(unknown, argv, known);
+        throw new CnabTrustError('E_USAGE', message, { subject: 'command line', hint });
+      }
       throw new CnabTrustError('E_USAGE', err?.message ?? msg, { subject: 'command line', hint: "run 'cnab-trust <command> --help' for usage" });
     });
   for (const m of modules) parser.command(m);

@@ -27,10 +27,31 @@ export interface TufClientFlagOptions {
   trustedRootsDir?: string;
 }
 
+/** Environment variables that stand for a flag every verification needs, in the style of CNAB_TRUST_PASSPHRASE. */
+export const TUF_CLIENT_ENV = { 'trusted-root': 'CNAB_TRUST_TRUSTED_ROOT', metadata: 'CNAB_TRUST_METADATA' } as const;
+
+/**
+ * A flag given on the command line wins; else its environment variable, when set and not empty. Not with --map,
+ * which names its repositories and their roots itself.
+ */
+export function applyTufClientEnv(args: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): void {
+  if (args['map'] !== undefined) return;
+  for (const [flag, name] of Object.entries(TUF_CLIENT_ENV)) {
+    const value = env[name];
+    if (args[flag] === undefined && value !== undefined && value !== '') {
+      args[flag] = value;
+      // yargs' camelCase copy, so that both spellings agree
+      args[flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+    }
+  }
+}
+
 export function withTufClientFlags<T>(y: Argv<T>, describe: { metadata: string }): Argv<T & TufClientFlags> {
   return y
-    .option('trusted-root', { type: 'string', describe: 'root.json you trust (obtained out of band)' })
-    .option('metadata', { type: 'string', describe: describe.metadata })
+    .option('trusted-root', { type: 'string', describe: `root.json you trust (obtained out of band); env ${TUF_CLIENT_ENV['trusted-root']}` })
+    .option('metadata', { type: 'string', describe: `${describe.metadata}; env ${TUF_CLIENT_ENV.metadata}` })
+    // before validation, so that the check below sees a root given through the environment
+    .middleware((a) => applyTufClientEnv(a as Record<string, unknown>), true)
     .option('targets-url', { type: 'string', describe: 'target files: URL or directory (default <metadata>/targets)' })
     .option('cache', { type: 'string', describe: 'directory keeping trusted TUF metadata between runs (rollback protection)' })
     .option('now', { type: 'string', describe: 'check expiry at this ISO 8601 time instead of the clock' })

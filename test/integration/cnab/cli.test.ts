@@ -170,7 +170,7 @@ describe('cli: digest, canonicalize, validate', () => {
     for (const cmd of ['digest', 'canonicalize', 'validate']) {
       const r = run(cmd, '--help');
       assert.equal(r.status, 0);
-      assert.match(r.stdout, new RegExp(`Examples:\\n\\s+cnab-trust ${cmd} `));
+      assert.match(r.stdout, new RegExp(`Examples:\\n {2}# .*\\n {2}cnab-trust ${cmd} `));
     }
   });
 });
