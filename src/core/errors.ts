@@ -66,6 +66,8 @@ const CODES = {
   E_KEYID_MISMATCH: 'verification',
   E_SIGNATURE_INVALID: 'verification',
   E_PASSPHRASE: 'usage',
+  /** The passphrase given does not open the key: untrustworthy input, not a usage error (exit 1). */
+  E_PASSPHRASE_WRONG: 'verification',
 
   // --- TUF (core/tuf, adapters/tuf) -----------------------------------------------------------
   E_TUF_INVALID: 'verification',

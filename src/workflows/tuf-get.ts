@@ -19,7 +19,11 @@ export interface TufGetOptions extends Omit<TufClientOptions, 'trustedRoot'> {
 /** Run `fn` with a refreshed client (TUF client workflow 5.3–5.6), closing it afterwards. */
 export async function withTrustedRepository<T>(options: TufGetOptions, fn: (client: TufClient) => Promise<T>): Promise<T> {
   const trustedRoot = options.trustedRoot ?? (options.trustedRootPath === undefined ? undefined : await readTrustedRoot(options.trustedRootPath));
-  const client = await TufClient.open({ ...options, ...(trustedRoot === undefined ? {} : { trustedRoot }) });
+  const client = await TufClient.open({
+    ...options,
+    ...(trustedRoot === undefined ? {} : { trustedRoot }),
+    ...(options.trustedRootPath === undefined ? {} : { trustedRootSource: options.trustedRootPath }),
+  });
   try {
     await client.refresh();
     return await fn(client);

@@ -152,6 +152,10 @@ async function verifyStages(options: VerifyBundleOptions): Promise<VerifyReport>
   } else if (options.trustedRootsDir === undefined) {
     throw new CnabTrustError('E_USAGE', 'with --map give --trusted-roots DIR (<repository>.root.json per repository)', { subject: '--trusted-roots' });
   }
+  // files named on the command line are read before any request: a wrong path or a bad mapping fails at once, not
+  // after the TUF refresh and the registry
+  if (typeof options.relocationMapping === 'string') options = { ...options, relocationMapping: await readMapping(options.relocationMapping) };
+  if (options.reportPath !== undefined) await assertDirectoryOf(options.reportPath, '--report');
   // a thick bundle archive (CNAB 104/805) is extracted first: it may carry the target's name and its TUF metadata
   let extracted: ExtractedArchive | undefined;
   if (await isArchiveFile(options.bundle)) {
@@ -215,7 +219,9 @@ async function verifyExtracted(options: VerifyBundleOptions, extracted: Extracte
   try {
     // 1. TUF: refresh from the trusted root, find the target (TUF client workflow 5.3–5.6; TAP 4 with a map).
     const trusted = await stage('tuf', async () => {
-      const found = await findTrustedTarget(targetName, options, now);
+      const found = await findTrustedTarget(targetName, options, now).catch((e: unknown) => {
+        throw options.target === undefined ? withRelocatedHint(e, targetName) : e;
+      });
       client = found.client;
       return found;
     });
@@ -331,6 +337,20 @@ interface FoundTarget {
 }
 
 /** CNAB-Sec 303 TUF step: one repository from the trusted root, or TAP 4 across the repositories of a map file. */
+/**
+ * Without --target the target name is the reference given; for a relocated copy that is the mirror's name, which
+ * nothing signed. Say so: the target is the name the bundle was signed under.
+ */
+function withRelocatedHint(e: unknown, name: string): unknown {
+  if (!isCnabTrustError(e) || e.code !== 'E_TUF_TARGET_NOT_FOUND') return e;
+  return new CnabTrustError(e.code, e.message, {
+    ...(e.subject === undefined ? {} : { subject: e.subject }),
+    hint: `${name} is the reference given; if the bundle was relocated or copied, name the target it was signed as: --target <original reference> (e.g. --target example.com/org/app:1.0.0)`,
+    ...(e.details === undefined ? {} : { details: e.details }),
+    cause: e,
+  });
+}
+
 async function findTrustedTarget(name: string, options: VerifyBundleOptions, now: () => Date): Promise<FoundTarget> {
   const common = {
     now,
@@ -353,6 +373,7 @@ async function findTrustedTarget(name: string, options: VerifyBundleOptions, now
     client = await TufClient.open({
       metadata: options.metadata!,
       ...(trustedRoot === undefined ? {} : { trustedRoot }),
+      ...(options.trustedRootPath === undefined ? {} : { trustedRootSource: options.trustedRootPath }),
       ...(options.targets === undefined ? {} : { targets: options.targets }),
       ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
       ...common,
@@ -412,11 +433,24 @@ async function checkImages(verified: Verified): Promise<{ summary: string; check
 }
 
 /** CNAB-Sec 303 step 3, relocated images: the mapping covers every image and each resolves to its signed digest. */
+/** The directory an output file goes to must exist (checked before the work whose result it keeps). */
+async function assertDirectoryOf(file: string, flag: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const st = await stat(dir).catch(() => undefined);
+  if (st === undefined || !st.isDirectory()) {
+    throw new CnabTrustError('E_FILE_NOT_FOUND', `the directory of ${file} does not exist`, { subject: flag, hint: `create ${dir} or give another ${flag} path` });
+  }
+}
+
+async function readMapping(mapping: string | RelocationMapping): Promise<RelocationMapping> {
+  if (typeof mapping !== 'string') return mapping;
+  const { readRelocationMapping } = await import('./relocation-check.js');
+  return readRelocationMapping(mapping);
+}
+
 async function checkRelocation(bundle: Bundle, mapping: string | RelocationMapping, access: RegistryAccess | undefined): Promise<{ summary: string; checks: string[] }> {
   const { verifyRelocatedImages } = await import('./relocation-verify.js');
-  const { readRelocationMapping } = await import('./relocation-check.js');
-  const parsed = typeof mapping === 'string' ? await readRelocationMapping(mapping) : mapping;
-  const { images, unusedKeys } = await verifyRelocatedImages(bundle, parsed, access);
+  const { images, unusedKeys } = await verifyRelocatedImages(bundle, await readMapping(mapping), access);
   const checks = images.map((r) => `${r.label} ${r.original} -> ${r.relocated}: manifest fetched by ${r.fetched?.by ?? 'digest'}, its bytes hash to ${r.resolvedDigest}`);
   if (unusedKeys.length > 0) checks.push(`mapping keys naming no image of the bundle (ignored): ${unusedKeys.join(', ')}`);
   checks.push(describeFetchedChecks(images));

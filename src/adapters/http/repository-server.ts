@@ -40,9 +40,19 @@ export async function startRepositoryServer(options: RepositoryServerOptions): P
     void answer(options, req, res);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (cause) =>
-      reject(new CnabTrustError('E_IO', `cannot listen on ${host}:${options.port ?? 0}`, { subject: `${host}:${options.port ?? 0}`, cause })),
-    );
+    server.once('error', (cause: NodeJS.ErrnoException) => {
+      const where = `${host}:${options.port ?? 0}`;
+      const errno = cause.code === undefined ? '' : `: ${cause.code}`;
+      const hint =
+        cause.code === 'EADDRINUSE'
+          ? `another process listens on ${where}: choose another port (--port N, or --port 0 for any free one)`
+          : cause.code === 'EACCES'
+            ? `ports below 1024 need privileges: choose --port 1024 or above (--port 0 for any free one)`
+            : cause.code === 'EADDRNOTAVAIL'
+              ? `${host} is not an address of this machine`
+              : undefined;
+      reject(new CnabTrustError('E_IO', `cannot listen on ${where}${errno}`, { subject: where, cause, ...(hint === undefined ? {} : { hint }) }));
+    });
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

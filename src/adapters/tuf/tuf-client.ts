@@ -18,6 +18,7 @@ import { CnabTrustError } from '../../core/errors.js';
 import { writeFileAtomic } from '../fs/index.js';
 import { RoutingFetcher, type HttpOptions } from './routing-fetcher.js';
 import { toTufError, type FailureContext } from './tuf-js-errors.js';
+import { checkTrustedRootFile } from '../../core/tuf/trusted-root.js';
 
 /** A target the repository signed, as `tuf get --json` prints it. */
 export interface TrustedTarget {
@@ -42,6 +43,8 @@ export interface MetadataLimits {
 export interface TufClientOptions {
   /** The bootstrap trusted root (bytes of a root.json). Optional when `cacheDir` already holds a root.json. */
   trustedRoot?: Uint8Array;
+  /** Where `trustedRoot` was read (the --trusted-root file), named when it is not root metadata. */
+  trustedRootSource?: string;
   /** Where the metadata is: an http(s) URL or a directory. */
   metadata: string;
   /** Where target files are: an http(s) URL or a directory (default: `<metadata>/targets`). */
@@ -108,6 +111,7 @@ export class TufClient {
         if (options.trustedRoot === undefined) {
           throw new CnabTrustError('E_USAGE', 'no trusted root: give --trusted-root', { subject: rootFile });
         }
+        checkTrustedRootFile(options.trustedRoot, options.trustedRootSource ?? 'the trusted root');
         await writeFileAtomic(rootFile, options.trustedRoot);
         seeded = true;
       }
@@ -320,7 +324,8 @@ export class TufClient {
       return await fn();
     } catch (e) {
       const lastRole = this.fetcher.lastRole();
-      throw toTufError(e, { ...ctx, ...(lastRole === undefined ? {} : { lastRole }) });
+      const url = this.fetcher.lastUrl;
+      throw toTufError(e, { ...ctx, ...(lastRole === undefined ? {} : { lastRole }), ...(url === undefined ? {} : { url }) });
     }
   }
 }

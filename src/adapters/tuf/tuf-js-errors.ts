@@ -8,6 +8,7 @@
  * `tuf-js-errors.test.ts` holds one sample of each message, so an upgrade that changes them fails loudly).
  * When the message does not name a role, the role is the one whose file was requested last.
  */
+import { fileURLToPath } from 'node:url';
 import { CnabTrustError, type ErrorCode } from '../../core/errors.js';
 
 export interface FailureContext {
@@ -17,6 +18,32 @@ export interface FailureContext {
   lastRole?: string;
   /** The target path, for lookup and download. */
   target?: string;
+  /** The URL requested last (`file:` for a repository directory), named when a fetch fails. */
+  url?: string;
+}
+
+/** Where a fetch went, as the user wrote it: a path for a directory, else the URL. */
+function shownUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  if (!url.startsWith('file:')) return url;
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return url;
+  }
+}
+
+/** Why a fetch failed: the HTTP status, else the errno (ECONNREFUSED, ENOTFOUND, ...), else a timeout. */
+function fetchReason(text: string, status: unknown): string | undefined {
+  if (typeof status === 'number') return `HTTP ${status}`;
+  const errno = /\b(E[A-Z]{2,}[A-Z0-9_]*)\b/.exec(text);
+  if (errno !== null) return errno[1];
+  const http = /\b(?:status|code)\W+([1-5]\d\d)\b/i.exec(text);
+  if (http !== null) return `HTTP ${http[1]}`;
+  if (/timeout|aborted/i.test(text)) return 'timed out';
+  // else the innermost cause, when short (fetch's 'bad port' for a port the Fetch standard blocks)
+  const inner = text.split(' <- ').pop()!.trim();
+  return inner.length > 0 && inner.length <= 80 && inner !== text ? inner : undefined;
 }
 
 interface Rule {
@@ -24,7 +51,7 @@ interface Rule {
   code: ErrorCode | ((m: RegExpMatchArray, ctx: FailureContext) => ErrorCode);
   /** The role named by the message, if it names one. */
   role?: (m: RegExpMatchArray) => string;
-  message: (m: RegExpMatchArray, ctx: FailureContext) => string;
+  message: (m: RegExpMatchArray, ctx: FailureContext, why: { text: string; status: unknown }) => string;
 }
 
 const stripJson = (s: string): string => s.replace(/\.json$/, '');
@@ -137,8 +164,12 @@ const RULES: Rule[] = [
   {
     pattern: /Failed to download|not found: |refused: |fetch failed|ECONNREFUSED|ENOTFOUND|aborted|timeout/i,
     code: 'E_TUF_FETCH',
-    message: (_m, ctx) =>
-      ctx.phase === 'download' ? 'target file could not be fetched' : `${ctx.lastRole ?? 'metadata'} could not be fetched`,
+    message: (_m, ctx, why) => {
+      const what = ctx.phase === 'download' ? 'target file' : (ctx.lastRole ?? 'metadata');
+      const where = shownUrl(ctx.url);
+      const reason = fetchReason(why.text, why.status);
+      return `${what} could not be fetched${where === undefined ? '' : ` from ${where}`}${reason === undefined ? '' : `: ${reason}`}`;
+    },
   },
 ];
 
@@ -154,10 +185,15 @@ export function toTufError(e: unknown, ctx: FailureContext): CnabTrustError {
     const role = rule.role?.(m) ?? ctx.lastRole;
     // a target file's failures name the target; metadata failures name the role
     const subject = ctx.phase === 'download' ? ctx.target : role ?? ctx.target;
-    return new CnabTrustError(code, rule.message(m, ctx), {
+    return new CnabTrustError(code, rule.message(m, ctx, { text, status }), {
       subject,
-      hint: HINTS[code],
-      details: { ...(role === undefined ? {} : { role }), ...(typeof status === 'number' ? { status } : {}), tuf: text },
+      hint: hintFor(code, role),
+      details: {
+        ...(role === undefined ? {} : { role }),
+        ...(typeof status === 'number' ? { status } : {}),
+        ...(ctx.url === undefined ? {} : { url: shownUrl(ctx.url) }),
+        tuf: text,
+      },
       cause: e,
     });
   }
@@ -179,8 +215,25 @@ function errorText(e: unknown): string {
   return parts.join(' <- ');
 }
 
+const TOP_LEVEL = new Set(['root', 'timestamp', 'snapshot', 'targets']);
+
+/** The hint for a failure, where the role changes what to do. */
+function hintFor(code: ErrorCode, role: string | undefined): string | undefined {
+  if (code === 'E_TUF_EXPIRED' && role === 'root') {
+    // TUF client workflow 5.3.10: the final root is expired; metadata refresh does not renew a root
+    return 'the newest root is expired: the repository must publish a new root version (cnab-trust metadata rotate --role root), or get a newer trusted root out of band';
+  }
+  if (code === 'E_TUF_EXPIRED' && role !== undefined && !TOP_LEVEL.has(role)) {
+    return `the repository must re-sign ${role} (cnab-trust metadata refresh --role ${role})`;
+  }
+  if (code === 'E_TUF_SIGNATURE' && role !== undefined && TOP_LEVEL.has(role)) {
+    return "no key of the trusted root signed it: is --trusted-root this repository's root (and --metadata the repository it trusts)? Otherwise an unknown or revoked key signed it";
+  }
+  return HINTS[code];
+}
+
 const HINTS: Partial<Record<ErrorCode, string>> = {
-  E_TUF_EXPIRED: 'the repository must re-sign the role (cnab-trust metadata refresh for snapshot and timestamp)',
+  E_TUF_EXPIRED: 'the repository must re-sign the role (cnab-trust metadata refresh, for snapshot and timestamp)',
   E_TUF_ROLLBACK: 'the repository serves older metadata than this client already trusts: a rollback attack or a restored backup',
   E_TUF_SIGNATURE: 'the metadata is not signed by a key the delegating role trusts (revoked or unknown key)',
   E_TUF_THRESHOLD: 'collect more signatures before publishing (cnab-trust metadata sign)',

@@ -96,7 +96,12 @@ export function parsePrivateKeyFile(input: Uint8Array | string, source: string, 
     try {
       privateKey = createPrivateKey(passphrase === undefined ? { key: text, format: 'pem' } : { key: text, format: 'pem', passphrase });
     } catch (e) {
-      if (passphrase !== undefined) throw new CnabTrustError('E_PASSPHRASE', `${source}: wrong passphrase or not a private key`, { subject: source });
+      if (passphrase !== undefined) {
+        throw new CnabTrustError('E_PASSPHRASE_WRONG', `${source}: wrong passphrase or not a private key`, {
+          subject: source,
+          hint: 'check CNAB_TRUST_PASSPHRASE (or what was typed) for this key',
+        });
+      }
       throw pemError(source, e);
     }
     return { privateKey, publicKey: sslibPublicKeyOf(privateKey, source) };

@@ -31,10 +31,10 @@ describe('adapters/intoto key files: encrypted private keys', () => {
     assert.deepEqual(asked, [`decrypt ${encrypted}`]);
   });
 
-  it('refuses a wrong passphrase with E_PASSPHRASE (the passphrase is not in the message)', async () => {
-    const e = await rejectsCode(loadSigner(encrypted, async () => 'wrong-secret'), 'E_PASSPHRASE');
+  it('refuses a wrong passphrase with E_PASSPHRASE_WRONG (the passphrase is not in the message)', async () => {
+    const e = await rejectsCode(loadSigner(encrypted, async () => 'wrong-secret'), 'E_PASSPHRASE_WRONG');
     assert.doesNotMatch(e.message, /wrong-secret/);
-    await rejectsCode(loadPublicKey(encrypted, async () => 'wrong-secret'), 'E_PASSPHRASE');
+    await rejectsCode(loadPublicKey(encrypted, async () => 'wrong-secret'), 'E_PASSPHRASE_WRONG');
   });
 
   it('fails with E_PASSPHRASE when the source has none (no TTY, no CNAB_TRUST_PASSPHRASE)', async () => {

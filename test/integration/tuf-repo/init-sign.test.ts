@@ -82,7 +82,7 @@ describe('TUF repository: init, sign, status, list', function () {
     await signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.0`, passphrase: pass });
     await rejectsCode(
       signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.1`, passphrase: async () => 'wrong' }),
-      'E_PASSPHRASE',
+      'E_PASSPHRASE_WRONG',
     );
     // CLI, non-interactive: the passphrase comes from the environment, never argv.
     const env = { ...process.env, CNAB_TRUST_PASSPHRASE: 'correct horse' };
@@ -95,6 +95,14 @@ describe('TUF repository: init, sign, status, list', function () {
     );
     assert.equal(r.code, 2);
     assert.equal(JSON.parse(r.stdout).error.code, 'E_PASSPHRASE');
+    // a wrong passphrase is untrustworthy input, exit 1 (not a usage error)
+    const wrong = { ...process.env, CNAB_TRUST_PASSPHRASE: 'wrong horse' };
+    const w = await run(process.execPath, [cli, 'sign', pinnedBundle(tmp.dir), '--ref', `${GUN}:1.0.4`, '--metadata', d.metadataDir, '--keys', d.keysDir, '--json'], { env: wrong }).then(
+      () => assert.fail('signed with a wrong passphrase'),
+      (e: { code: number; stdout: string }) => e,
+    );
+    assert.equal(w.code, 1);
+    assert.equal(JSON.parse(w.stdout).error.code, 'E_PASSPHRASE_WRONG');
   });
 
   it('refuses a thin bundle with an unpinned image unless --allow-unpinned', async () => {
