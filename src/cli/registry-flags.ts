@@ -58,15 +58,3 @@ export async function registryAccess(flags: RegistryFlags): Promise<RegistryAcce
   }
   return access;
 }
-
-/** Progress of image copies on stderr, only when it is a terminal. */
-export function progressReporter(): ((p: { manifests: number; blobs: number; bytes: number }) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (now - last < 200) return;
-    last = now;
-    process.stderr.write(`\r  ${p.manifests} manifest(s), ${p.blobs} blob(s), ${(p.bytes / 1048576).toFixed(1)} MiB copied   `);
-  };
-}

@@ -27,6 +27,7 @@ import { TufClient } from '../adapters/tuf/tuf-client.js';
 import { RoutingFetcher } from '../adapters/tuf/routing-fetcher.js';
 import { relocate, type RelocateReport } from './relocate.js';
 import type { RegistryAccess } from './registry-access.js';
+import type { CopyProgress } from '../adapters/oci/copy.js';
 import { verifyBundle, type VerifyBundleOptions } from './verify.js';
 
 /** Where an exported archive keeps what verifies it. */
@@ -40,6 +41,8 @@ const MAX_ROOT_BYTES = 512_000;
 export interface ExportOptions extends Pick<VerifyBundleOptions, 'trustedRoot' | 'trustedRootPath' | 'metadata' | 'target' | 'now' | 'http' | 'inspections'> {
   output: string;
   registry?: RegistryAccess;
+  /** Progress of the image copy into the archive's layout. */
+  onProgress?: (p: CopyProgress) => void;
 }
 
 export interface ExportReport {
@@ -77,7 +80,11 @@ export async function exportBundle(source: string, options: ExportOptions): Prom
 
     // 2. the bundle's index, images and blobs, verbatim, into an OCI layout
     const layoutDir = path.join(work, 'layout');
-    await relocate(source, `oci:${layoutDir}:${tag}`, { ...(options.registry ?? {}), output: path.join(work, 'mapping.json') });
+    await relocate(source, `oci:${layoutDir}:${tag}`, {
+      ...(options.registry ?? {}),
+      output: path.join(work, 'mapping.json'),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
 
     // 3. the TUF metadata a client walks, from the trusted cache (exact bytes) and the root chain from the source
     const metadataDir = path.join(work, 'tuf', 'metadata');
@@ -254,6 +261,8 @@ export interface ImportOptions extends RegistryAccess {
   output?: string;
   /** The tag to import (default: the tag of the target the archive names). */
   tag?: string;
+  /** Progress of the image copy into the registry. */
+  onProgress?: (p: CopyProgress) => void;
 }
 
 /** CNAB 805 import: relocate the archive's bundle into `repository` and write the relocation mapping. */

@@ -166,7 +166,7 @@ export async function push(bundleFile: string, target: string, options: PushOpti
         });
         sessions.set(src, s);
       }
-      return s.copyManifest(resolved[i]!);
+      return s.copyManifest(resolved[i]!, images[i]!.reference);
     }),
   );
 

@@ -43,6 +43,8 @@ export async function relocate(ref: string, targetRepository: string, options: R
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
+  // each image under its own name first (progress names it), then the index (its children are copied by then)
+  await Promise.all(pulled.images.map(({ image, descriptor }) => session.copyManifest(descriptor, image.reference)));
   await session.copyManifest(pulled.index);
   if (tag !== undefined) await target.store.pushManifest(pulled.indexBytes, pulled.index.mediaType, tag);
   const mapping = relocationMappingFor(pulled.images, target.store);

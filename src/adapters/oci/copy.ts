@@ -12,7 +12,14 @@ import type { OciStore } from './store.js';
 export interface CopyProgress {
   manifests: number;
   blobs: number;
+  /** Bytes transferred so far. */
   bytes: number;
+  /** Bytes done: transferred, plus blobs the target already had or mounted. */
+  doneBytes: number;
+  /** Bytes of every blob found so far (grows as manifests are read). */
+  totalBytes: number;
+  /** The image whose content moved last (the label given to `copyManifest`). */
+  image?: string;
 }
 
 export interface CopyOptions {
@@ -56,6 +63,9 @@ export class CopySession {
   private readonly manifestLimit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly blobs = new Map<string, Promise<void>>();
   private readonly manifests = new Map<string, Promise<void>>();
+  private totalBytes = 0;
+  private skippedBytes = 0;
+  private current: string | undefined;
 
   constructor(
     readonly source: OciStore,
@@ -71,6 +81,9 @@ export class CopySession {
       manifests: this.stats.manifestsCopied + this.stats.manifestsPresent,
       blobs: this.stats.blobsCopied + this.stats.blobsMounted + this.stats.blobsPresent,
       bytes: this.stats.bytesCopied,
+      doneBytes: this.stats.bytesCopied + this.skippedBytes,
+      totalBytes: this.totalBytes,
+      ...(this.current === undefined ? {} : { image: this.current }),
     });
   }
 
@@ -83,16 +96,17 @@ export class CopySession {
     }
   }
 
-  copyManifest(descriptor: Descriptor): Promise<void> {
+  /** `label` names the image in progress reports (e.g. the bundle's image name). */
+  copyManifest(descriptor: Descriptor, label?: string): Promise<void> {
     let p = this.manifests.get(descriptor.digest);
     if (p === undefined) {
-      p = this.doCopyManifest(descriptor);
+      p = this.doCopyManifest(descriptor, label);
       this.manifests.set(descriptor.digest, p);
     }
     return p;
   }
 
-  private async doCopyManifest(descriptor: Descriptor): Promise<void> {
+  private async doCopyManifest(descriptor: Descriptor, label: string | undefined): Promise<void> {
     if ((await this.manifestLimit(() => this.target.resolve(descriptor.digest))) !== undefined) {
       this.stats.manifestsPresent++;
       this.progress();
@@ -102,9 +116,9 @@ export class CopySession {
     const mediaType = descriptor.mediaType || fetched.mediaType;
     const manifest = parseManifest(bytes, `${this.source.name}@${descriptor.digest}`, mediaType);
     if (manifest.kind === 'index') {
-      await Promise.all(manifest.manifests.map((child) => this.copyManifest(child)));
+      await Promise.all(manifest.manifests.map((child) => this.copyManifest(child, label)));
     } else {
-      await Promise.all(blobsOf(manifest).map((blob) => this.copyBlob(blob)));
+      await Promise.all(blobsOf(manifest).map((blob) => this.copyBlob(blob, label)));
     }
     // children first, then the manifest: never a manifest pointing at missing content
     await this.manifestLimit(() => this.target.pushManifest(bytes, mediaType, descriptor.digest));
@@ -112,23 +126,28 @@ export class CopySession {
     this.progress();
   }
 
-  copyBlob(descriptor: Descriptor): Promise<void> {
+  copyBlob(descriptor: Descriptor, label?: string): Promise<void> {
     let p = this.blobs.get(descriptor.digest);
     if (p === undefined) {
-      p = this.limit(() => this.doCopyBlob(descriptor));
+      this.totalBytes += descriptor.size;
+      this.progress();
+      p = this.limit(() => this.doCopyBlob(descriptor, label));
       this.blobs.set(descriptor.digest, p);
     }
     return p;
   }
 
-  private async doCopyBlob(descriptor: Descriptor): Promise<void> {
+  private async doCopyBlob(descriptor: Descriptor, label: string | undefined): Promise<void> {
+    if (label !== undefined) this.current = label;
     if (await this.target.hasBlob(descriptor)) {
       this.stats.blobsPresent++;
+      this.skippedBytes += descriptor.size;
       this.progress();
       return;
     }
     if (this.target.mountBlob !== undefined && (await this.target.mountBlob(descriptor, this.source))) {
       this.stats.blobsMounted++;
+      this.skippedBytes += descriptor.size;
       this.progress();
       return;
     }
@@ -138,6 +157,7 @@ export class CopySession {
       try {
         const stream = await this.source.openBlob(descriptor, (n) => {
           sent += n;
+          if (label !== undefined) this.current = label;
           this.stats.bytesCopied += n;
           this.progress();
         });

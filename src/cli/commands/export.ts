@@ -3,6 +3,7 @@
  * the TUF metadata and in-toto files that verify it offline (`cnab-trust verify bundle.tgz --trusted-root root.json`).
  */
 import type { Argv, CommandModule } from 'yargs';
+import { copyProgress } from '../progress.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 import { registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
 
@@ -30,14 +31,16 @@ const exportCommand: CommandModule<OutputFlags, ExportArgs> = {
   handler: handle<ExportArgs>(async (args) => {
     const { exportBundle } = await import('../../workflows/airgap.js');
     const { parseNow } = await import('../clock.js');
+    const progress = copyProgress(args);
     const report = await exportBundle(args.ref, {
       output: args.output,
+      ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
       trustedRootPath: args['trusted-root'],
       metadata: args.metadata,
       registry: await registryAccess(args),
       ...(args.target === undefined ? {} : { target: args.target }),
       ...(args.now === undefined ? {} : { now: parseNow(args.now) }),
-    });
+    }).finally(() => progress?.done());
     printResult(args, report, () =>
       [
         `verified ${report.source} as ${report.target}`,

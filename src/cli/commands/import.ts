@@ -1,5 +1,6 @@
 /** `cnab-trust import bundle.tgz <registry/repository>`: relocate an exported bundle into a registry (CNAB 805). */
 import type { Argv, CommandModule } from 'yargs';
+import { copyProgress } from '../progress.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 import { registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
 
@@ -22,11 +23,13 @@ const importCommand: CommandModule<OutputFlags, ImportArgs> = {
       .example('$0 import app-1.0.0.tgz mirror.local:5000/org/app -o relocation-mapping.json', 'into the private registry') as Argv<ImportArgs>,
   handler: handle<ImportArgs>(async (args) => {
     const { importBundle } = await import('../../workflows/airgap.js');
+    const progress = copyProgress(args);
     const report = await importBundle(args.archive, args.repository, {
       ...(await registryAccess(args)),
       ...(args.output === undefined ? {} : { output: args.output }),
       ...(args.tag === undefined ? {} : { tag: args.tag }),
-    });
+      ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
+    }).finally(() => progress?.done());
     printResult(args, report, () =>
       [
         `imported ${args.archive} into ${report.relocated}`,

@@ -1,7 +1,8 @@
 /** `cnab-trust push <bundle.json> <ref> [--fixup]`: a bundle into a registry or OCI layout, as cnab-to-oci lays it out. */
 import type { Argv, CommandModule } from 'yargs';
 import { handle, printResult, type OutputFlags } from '../output.js';
-import { progressReporter, registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
+import { registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
+import { copyProgress } from '../progress.js';
 
 interface PushArgs extends OutputFlags, RegistryFlags {
   bundle: string;
@@ -27,15 +28,14 @@ const push: CommandModule<OutputFlags, PushArgs> = {
     ) as Argv<PushArgs>,
   handler: handle(async (args: PushArgs) => {
     const { push: run } = await import('../../workflows/push.js');
-    const progress = progressReporter();
+    const progress = copyProgress(args);
     const report = await run(args.bundle, args.ref, {
       ...(await registryAccess(args)),
       ...(args.fixup === undefined ? {} : { fixup: args.fixup }),
       ...(args.images === undefined ? {} : { images: args.images }),
       ...(args.metadata === undefined ? {} : { metadata: args.metadata }),
-      ...(progress === undefined ? {} : { onProgress: progress }),
-    });
-    if (progress !== undefined) process.stderr.write('\n');
+      ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
+    }).finally(() => progress?.done());
     printResult(args, report, () => {
       const lines = [`pushed ${report.bundle.name} ${report.bundle.version} to ${report.reference}`, `  index  ${report.digest}`, `  bundle ${report.bundle.digest} (${report.bundle.size} bytes)`];
       for (const i of report.images) {

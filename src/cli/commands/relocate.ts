@@ -1,7 +1,8 @@
 /** `cnab-trust relocate <ref> <target-repository> [-o relocation-mapping.json]`. */
 import type { Argv, CommandModule } from 'yargs';
 import { handle, printResult, type OutputFlags } from '../output.js';
-import { progressReporter, registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
+import { registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
+import { copyProgress } from '../progress.js';
 
 interface RelocateArgs extends OutputFlags, RegistryFlags {
   ref: string;
@@ -23,13 +24,12 @@ const relocate: CommandModule<OutputFlags, RelocateArgs> = {
     ) as Argv<RelocateArgs>,
   handler: handle(async (args: RelocateArgs) => {
     const { relocate: run } = await import('../../workflows/relocate.js');
-    const progress = progressReporter();
+    const progress = copyProgress(args);
     const report = await run(args.ref, args.target, {
       ...(await registryAccess(args)),
       ...(args.output === undefined ? {} : { output: args.output }),
-      ...(progress === undefined ? {} : { onProgress: progress }),
-    });
-    if (progress !== undefined) process.stderr.write('\n');
+      ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
+    }).finally(() => progress?.done());
     printResult(args, report, () => {
       const s = report.stats;
       return [

@@ -3,6 +3,7 @@
  * push a bundle (fixup), read the index back with `skopeo inspect --raw`, relocate with our tool and with
  * `skopeo copy --all`, verify both relocations, then tamper (mapping to other content, tag moved, missing key).
  */
+import type { CopyProgress } from '../../../src/adapters/oci/copy.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -199,6 +200,19 @@ describe('OCI workflows: push, pull, relocate, relocation verify (docker-registr
     const run = await cli(['relocation', 'verify', bundleFile, f('missing.json')]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /E_RELOCATION_MISSING/);
+  });
+
+  it('relocate reports progress: the image being copied, bytes done of the total, done = total at the end', async () => {
+    const events: CopyProgress[] = [];
+    await relocate(`${a.host}/bundles/app:1.0.0`, `oci:${f('progress')}`, { output: f('progress-mapping.json'), onProgress: (p) => events.push({ ...p }) });
+    assert.ok(events.length > 0);
+    const last = events[events.length - 1]!;
+    assert.ok(last.totalBytes > 0);
+    assert.equal(last.doneBytes, last.totalBytes);
+    assert.equal(last.bytes, last.totalBytes, 'an empty layout has none of the blobs: every byte transferred');
+    const named = new Set(events.map((e) => e.image).filter((i) => i !== undefined));
+    assert.ok(named.size > 0 && [...named].every((i) => Object.keys(images).some((n) => i!.includes(n))), [...named].join(', '));
+    for (const e of events) assert.ok(e.doneBytes <= e.totalBytes);
   });
 
   it('push, pull and relocate work the same on OCI layout directories (oci:dir:tag)', async () => {
