@@ -43,10 +43,19 @@ function packageVersion(): string {
   }
 }
 
+const COMPLETION_USAGE = `cnab-trust completion [bash|zsh]
+
+print a shell completion script (default: the shell named by $SHELL, else bash)
+
+Examples:
+  source <(cnab-trust completion bash)
+  cnab-trust completion zsh > "\${fpath[1]}/_cnab-trust"
+`;
+
 export async function main(argv: string[]): Promise<number> {
   // `completion [bash|zsh]`: the shell script, before yargs (yargs' own completion script is bash or zsh by $SHELL)
-  if (argv[0] === 'completion' && !argv.includes('--help') && !argv.includes('-h')) {
-    process.stdout.write(completionScript(argv.slice(1)));
+  if (argv[0] === 'completion') {
+    process.stdout.write(argv.includes('--help') || argv.includes('-h') ? COMPLETION_USAGE : completionScript(argv.slice(1)));
     return EXIT.OK;
   }
   const words: readonly string[] = COMMAND_WORDS;

@@ -79,6 +79,7 @@ describe('cli habits', () => {
     assert.match(zsh.stdout, /--get-yargs-completions/);
     if (spawnSync('zsh', ['--version']).status === 0) assert.equal(spawnSync('zsh', ['-n'], { input: zsh.stdout }).status, 0);
     assert.match(cli(['completion'], { SHELL: '/usr/bin/zsh' }).stdout, /^#compdef/);
+    assert.match(cli(['completion', '--help']).stdout, /^cnab-trust completion \[bash\|zsh\]\n/);
     const fish = cli(['completion', 'fish']);
     assert.equal(fish.status, 2);
     assert.match(fish.stderr, /error\[E_USAGE\]: no completion for the shell 'fish'/);
