@@ -87,6 +87,14 @@ const CODES = {
   E_TUF_MAP_INVALID: 'usage',
   E_TUF_CONSENSUS: 'verification',
 
+  // --- repository stores (adapters/tuf-repo) ---------------------------------------------------
+  /** The database of a shared repository cannot be reached (down, restarting, no such database). */
+  E_STORE_UNAVAILABLE: 'io',
+  /** The database refused the credentials (from the URL, PGPASSWORD or ~/.pgpass). */
+  E_STORE_AUTH: 'io',
+  /** The database was written by a newer cnab-trust (schema version above ours). */
+  E_STORE_SCHEMA: 'usage',
+
   // --- in-toto (core/intoto) --------------------------------------------------------------------
   E_INTOTO_INVALID: 'verification',
   E_INTOTO_LAYOUT_SIGNATURE: 'verification',

@@ -8,7 +8,7 @@ import { DEFAULT_EXPIRY_DAYS } from '../core/tuf/expires.js';
 import { toTufKey } from '../core/tuf/keys.js';
 import { checkGun, RELEASES, releasesDelegationPaths } from '../core/tuf/naming.js';
 import { initialRepository, type RoleKeySet } from '../core/tuf/transitions.js';
-import { commitChange, RepoContext, withLock, type RepoOptions } from './tuf-repository.js';
+import { commitChange, RepoContext, resolveStore, withLock, type RepoOptions } from './tuf-repository.js';
 
 export const INIT_ROLES = ['root', 'targets', 'snapshot', 'timestamp', RELEASES] as const;
 export type InitRole = (typeof INIT_ROLES)[number];
@@ -43,7 +43,7 @@ export async function initRepository(opts: InitOptions): Promise<InitReport> {
       expiryDays[r] = d;
     }
   }
-  const ctx = new RepoContext(opts, {
+  const ctx = new RepoContext(await resolveStore(opts), {
     gun,
     keyType,
     expiryDays,

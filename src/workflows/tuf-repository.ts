@@ -21,7 +21,8 @@ import { stagedFromJson, stagedRoles, stagedToJson, type StagedChange, type Stag
 import { emptySnapshot, emptyTimestamp, metaFileFor, nextSnapshot, nextTimestamp } from '../core/tuf/transitions.js';
 import { formatExpires } from '../core/tuf/expires.js';
 import { DirRepositoryStore } from '../adapters/tuf-repo/dir-store.js';
-import type { Publication, RepositoryStore } from '../adapters/tuf-repo/repository-store.js';
+import type { LockMode, Publication, RepositoryStore } from '../adapters/tuf-repo/repository-store.js';
+import { openStore } from '../adapters/tuf-repo/open-store.js';
 import { FileKeyStore } from '../adapters/keystore/file-keystore.js';
 import type { PassphraseSource } from '../adapters/keystore/passphrase.js';
 import type { MetaFile } from '@tufjs/models';
@@ -42,6 +43,15 @@ export interface RepoOptions {
   passphrase?: PassphraseSource;
   /** Where the repository lives; default: the directory store over `metadataDir`. */
   store?: RepositoryStore;
+  /** A store URL (`postgres://...`) or directory; else CNAB_TRUST_STORE; else `metadataDir`. */
+  storeUrl?: string;
+}
+
+/** Fill in `store` from `storeUrl` / CNAB_TRUST_STORE (nothing to do for the directory store). */
+export async function resolveStore<T extends RepoOptions>(opts: T): Promise<T> {
+  if (opts.store !== undefined) return opts;
+  const store = await openStore(opts.storeUrl);
+  return store === undefined ? opts : { ...opts, store };
 }
 
 export const DEFAULT_METADATA_DIR = 'metadata';
@@ -73,7 +83,7 @@ export class RepoContext {
 
 /** Open an existing repository (its config says the GUN, periods, key type). */
 export async function openRepository(opts: RepoOptions): Promise<RepoContext> {
-  const ctx = new RepoContext(opts, { gun: '', keyType: 'ed25519', expiryDays: { ...DEFAULT_EXPIRY_DAYS } });
+  const ctx = new RepoContext(await resolveStore(opts), { gun: '', keyType: 'ed25519', expiryDays: { ...DEFAULT_EXPIRY_DAYS } });
   await ctx.store.requireExisting();
   const raw = await ctx.store.readState(CONFIG);
   if (raw !== undefined) {
@@ -93,6 +103,8 @@ export class LoadedRepository {
   readonly snapshot: Metadata<Snapshot>;
   readonly #store: RepositoryStore;
   readonly #targets = new Map<string, Metadata<Targets>>();
+  /** Versions newer than the snapshot's, seen under a role lock (lockForChange). */
+  readonly #heads = new Map<string, number>();
 
   constructor(store: RepositoryStore, root: Metadata<Root>, timestamp: Metadata<Timestamp>, snapshot: Metadata<Snapshot>) {
     this.#store = store;
@@ -112,13 +124,25 @@ export class LoadedRepository {
   async targetsRole(role: string): Promise<Metadata<Targets>> {
     const hit = this.#targets.get(role);
     if (hit !== undefined) return hit;
-    const meta = this.snapshot.signed.meta[`${role}.json`];
-    if (meta === undefined) {
+    const version = this.#heads.get(role) ?? this.snapshot.signed.meta[`${role}.json`]?.version;
+    if (version === undefined) {
       throw new CnabTrustError('E_TUF_DELEGATION', `role ${role} is not in the snapshot`, { subject: role });
     }
-    const { md } = await this.#store.readTargetsRole(role, meta.version);
+    const { md } = await this.#store.readTargetsRole(role, version);
     this.#targets.set(role, md);
     return md;
+  }
+
+  /**
+   * Lock the targets roles a change writes (stores shared by concurrent signers lock per role) and see their
+   * current versions: another signer may have published one since this snapshot was read.
+   */
+  async lockForChange(roles: string[]): Promise<void> {
+    const heads = await this.#store.lockRoles?.(roles);
+    for (const [role, version] of heads ?? []) {
+      if (this.#targets.get(role)?.signed.version !== version) this.#targets.delete(role);
+      this.#heads.set(role, version);
+    }
   }
 
   /** The roles the snapshot lists (targets and every delegated role, bins included). */
@@ -266,12 +290,14 @@ async function publishSigned(
     versions[role] = md.signed.version;
   }
   if (metas.size > 0 || change.root !== undefined || change.renewOnline) {
+    // A store shared by concurrent signers: the snapshot and timestamp now current, locked until published.
+    const online = (repo === undefined ? undefined : await ctx.store.lockOnline?.()) ?? repo;
     // TUF spec 4.4/4.5: the online roles, signed here with the keys the (new) root names.
-    const snapshot = nextSnapshot(repo?.snapshot ?? emptySnapshot(), metas, ctx.now, ctx.days('snapshot'));
+    const snapshot = nextSnapshot(online?.snapshot ?? emptySnapshot(), metas, ctx.now, ctx.days('snapshot'));
     await signOnline(ctx, root, 'snapshot', snapshot);
     const snapshotBytes = metadataBytes(snapshot);
     pub.snapshot = { version: snapshot.signed.version, bytes: snapshotBytes };
-    const timestamp = nextTimestamp(repo?.timestamp ?? emptyTimestamp(), snapshot.signed.version, snapshotBytes, ctx.now, ctx.days('timestamp'));
+    const timestamp = nextTimestamp(online?.timestamp ?? emptyTimestamp(), snapshot.signed.version, snapshotBytes, ctx.now, ctx.days('timestamp'));
     await signOnline(ctx, root, 'timestamp', timestamp);
     pub.timestamp = metadataBytes(timestamp);
     versions.snapshot = snapshot.signed.version;
@@ -374,14 +400,22 @@ export async function stagedRequirements(ctx: RepoContext, staged: StagedChange)
   return (await requirementsOf(repo, staged.root, staged.targetsRoles)).map(toRequirement);
 }
 
-/** Run `fn` holding the repository lock. */
-export async function withLock<T>(ctx: RepoContext, fn: () => Promise<T>): Promise<T> {
-  const release = await ctx.store.lock();
+/**
+ * Run `fn` holding the repository lock (`shared`: beside other signers, see LockMode). A transactional store keeps
+ * what `fn` wrote when it returns, or when it staged a change (E_TUF_STAGED is reported as an error but the
+ * staged change is the result), and drops it on any other failure.
+ */
+export async function withLock<T>(ctx: RepoContext, fn: () => Promise<T>, mode: LockMode = 'exclusive'): Promise<T> {
+  const release = await ctx.store.lock(mode);
+  let result: T;
   try {
-    return await fn();
-  } finally {
-    await release();
+    result = await fn();
+  } catch (e) {
+    await release(e instanceof CnabTrustError && e.code === 'E_TUF_STAGED').catch(() => undefined);
+    throw e;
   }
+  await release(true);
+  return result;
 }
 
 export { stagedRoles };

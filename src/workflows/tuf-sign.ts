@@ -69,6 +69,8 @@ export interface SignReport {
   warnings: string[];
   /** Files and bytes this sign wrote into the repository (target files included). */
   written: { files: number; bytes: number };
+  /** A store shared by concurrent signers: how long this sign waited for and held snapshot and timestamp. */
+  lockTimings?: { onlineLockWaitMs?: number; onlineLockHeldMs?: number };
 }
 
 interface SignedArtifact {
@@ -209,6 +211,8 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
 
   return withLock(ctx, async () => {
     const repo = await LoadedRepository.load(ctx.store);
+    // Signers share the repository: lock the roles this sign writes before reading them (targets first).
+    if (layoutTarget !== undefined) await repo.lockForChange([TARGETS]);
     const targets = await repo.targetsRole(TARGETS);
     const hasLayout = layoutTarget !== undefined || targets.signed.targets[layoutTargetName(gun)] !== undefined;
     const inToto = hasLayout || linkTargets.length > 0 ? [...(hasLayout ? [layoutTargetName(gun)] : []), ...linkTargets.map((l) => l.path)] : undefined;
@@ -230,6 +234,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
       const role = releasesRoleFor(releases, t.path);
       byRole.set(role, [...(byRole.get(role) ?? []), t]);
     }
+    await repo.lockForChange([...byRole.keys()]);
     for (const [role, files] of byRole) {
       changed.set(role, withTargets(await repo.targetsRole(role), files, ctx.now, ctx.days(role)));
     }
@@ -250,6 +255,8 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
       versions: result.versions,
       warnings: artifact.warnings ?? [],
       written: { ...ctx.store.written },
+      // the store fills in the held time when the lock is released, after this report is made
+      ...(ctx.store.timings === undefined ? {} : { lockTimings: ctx.store.timings }),
     };
-  });
+  }, 'shared');
 }

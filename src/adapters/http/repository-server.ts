@@ -12,10 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { CnabTrustError } from '../../core/errors.js';
 import { resolveRepositoryFile } from '../fs/repository-file.js';
+import type { RepositoryStore } from '../tuf-repo/repository-store.js';
 
 export interface RepositoryServerOptions {
   /** The repository directory to serve. */
   dir: string;
+  /** Serve from a repository store instead (PostgreSQL): it answers each path as `dir` would after `publish`. */
+  files?: Pick<RepositoryStore, 'resolveFile'>;
   /** Default 127.0.0.1 (loopback). */
   host?: string;
   /** Default 0: a free port. */
@@ -32,8 +35,8 @@ export interface RunningServer {
 
 export async function startRepositoryServer(options: RepositoryServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const info = await stat(options.dir).catch(() => undefined);
-  if (info === undefined || !info.isDirectory()) {
+  const info = options.files !== undefined ? undefined : await stat(options.dir).catch(() => undefined);
+  if (options.files === undefined && (info === undefined || !info.isDirectory())) {
     throw new CnabTrustError('E_FILE_NOT_FOUND', 'repository directory does not exist', { subject: options.dir });
   }
   const server = http.createServer((req, res) => {
@@ -81,7 +84,7 @@ async function answer(options: RepositoryServerOptions, req: http.IncomingMessag
       res.setHeader('allow', 'GET, HEAD');
       return done(405);
     }
-    const file = await resolveRepositoryFile(options.dir, rawPath);
+    const file = options.files?.resolveFile !== undefined ? await options.files.resolveFile(rawPath) : await resolveRepositoryFile(options.dir, rawPath);
     if (file.kind === 'missing') return done(404);
     if (file.kind === 'refused') return done(403);
     options.onRequest?.(method, rawPath, 200);

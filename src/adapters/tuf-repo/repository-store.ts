@@ -3,6 +3,7 @@
  * current metadata, writing a publication in the client-safe order, the repository lock, and the writer's
  * private state (config, staged change). The directory store (dir-store.ts) is the embedded default.
  */
+import type { Readable } from 'node:stream';
 import type { Metadata, Root, Snapshot, Targets, Timestamp } from '@tufjs/models';
 
 /** One publication: everything a change writes, in no particular order (the store orders it). */
@@ -18,6 +19,23 @@ export interface WriteStats {
   files: number;
   bytes: number;
 }
+
+/** A file of the repository as a static server answers a request path for it. */
+export type StoreFile = { kind: 'file'; path: string; size: number; open: () => Readable } | { kind: 'missing' } | { kind: 'refused'; reason: string };
+
+/** How long a writer waited for, and then held, the lock of the step all signers share (snapshot, timestamp). */
+export interface StoreTimings {
+  onlineLockWaitMs?: number;
+  onlineLockHeldMs?: number;
+}
+
+/**
+ * How a writer locks: `exclusive` (init, rotation, refresh, rebin, staged changes) is alone; `shared` (sign) may
+ * run beside other shared writers of a store that supports it, locking the targets roles it changes
+ * (`lockRoles`) and, when it publishes, snapshot and timestamp (`lockOnline`). A store without those methods
+ * treats `shared` as `exclusive`.
+ */
+export type LockMode = 'exclusive' | 'shared';
 
 export interface RepositoryStore {
   /** Where the repository is, for messages and reports: a directory, or a URL without its password. */
@@ -48,10 +66,23 @@ export interface RepositoryStore {
   removeState(name: string): Promise<void>;
 
   /**
-   * Take the repository lock (one writer at a time). Fails with E_TUF_LOCKED when another writer holds it; returns
-   * the function that releases it.
+   * Take the repository lock. Fails with E_TUF_LOCKED when another writer holds it (or holds it too long); returns
+   * the function that releases it: `keep` false drops what a transactional store wrote under the lock.
    */
-  lock(): Promise<() => Promise<void>>;
+  lock(mode?: LockMode): Promise<(keep?: boolean) => Promise<void>>;
+  /**
+   * Under a shared lock: lock the targets roles this writer will change and return their current versions, which
+   * may be newer than the snapshot read before (another signer published in between).
+   */
+  lockRoles?(roles: string[]): Promise<Map<string, number>>;
+  /** Under a shared lock, before publishing: lock snapshot and timestamp and return the current ones. */
+  lockOnline?(): Promise<{ snapshot: Metadata<Snapshot>; timestamp: Metadata<Timestamp> }>;
+  /** Lock timings of the last writer (stores that share the lock between signers). */
+  readonly timings?: StoreTimings;
+  /** A store that is not itself a directory: the file a request path names, as a static server would answer. */
+  resolveFile?(urlPath: string): Promise<StoreFile>;
+  /** A store that is not itself a directory: every file, one consistent view, in the client-safe order. */
+  files?(): AsyncGenerator<{ path: string; bytes: Buffer; mutable: boolean }>;
   /** Let go of connections and handles (nothing to do for a directory). */
   close(): Promise<void>;
 }

@@ -2,11 +2,13 @@
  * `cnab-trust init --gun <gun>`: a new TUF repository (CNAB-Sec 301) with keys for every role.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { storeOption } from '../store-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 
 interface InitArgs extends OutputFlags {
   gun: string;
   metadata: string;
+  store?: string;
   keys: string;
   'key-type': string;
   'root-keys'?: number;
@@ -43,6 +45,7 @@ const init: CommandModule<OutputFlags, InitArgs> = {
     let a = (y as Argv<OutputFlags>)
       .option('gun', { type: 'string', demandOption: true, describe: 'the bundle repository, e.g. example.com/org/app' })
       .option('metadata', { type: 'string', default: 'metadata', describe: 'repository directory' })
+      .option('store', storeOption)
       .option('keys', { type: 'string', default: 'keys', describe: 'key store directory (private keys 0600)' })
       .option('key-type', {
         type: 'string',
@@ -86,6 +89,7 @@ const init: CommandModule<OutputFlags, InitArgs> = {
     const report = await initRepository({
       gun: args.gun,
       metadataDir: args.metadata,
+      storeUrl: args.store,
       keysDir: args.keys,
       keyType: args['key-type'] as 'ed25519',
       keyCounts,
@@ -99,7 +103,9 @@ const init: CommandModule<OutputFlags, InitArgs> = {
         `initialized TUF repository for ${report.gun} in ${report.metadataDir} (keys in ${report.keysDir})`,
         ...report.roles.map((r) => `  ${r.role.padEnd(17)} threshold ${r.threshold} of ${r.keyids.map((k) => k.slice(0, 8)).join(', ')}`),
         ...(report.bins === undefined ? [] : [`  ${report.bins} hashed bins under targets/releases`]),
-        `pin ${report.metadataDir}/1.root.json as the trusted root of verifiers`,
+        report.metadataDir.startsWith('postgres://')
+          ? 'pin 1.root.json (cnab-trust publish --to DIR writes it) as the trusted root of verifiers'
+          : `pin ${report.metadataDir}/1.root.json as the trusted root of verifiers`,
       ].join('\n'),
     );
   }),

@@ -3,16 +3,19 @@
  * signing of staged changes, key rotation and revocation, renewal of the online roles.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { storeOption } from '../store-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 
 interface RepoArgs extends OutputFlags {
   metadata: string;
+  store?: string;
   keys: string;
 }
 
 function repoOptions<T>(y: Argv<T>): Argv<T & RepoArgs> {
   return y
     .option('metadata', { type: 'string', default: 'metadata', describe: 'repository directory' })
+    .option('store', storeOption)
     .option('keys', { type: 'string', default: 'keys', describe: 'key store directory' }) as Argv<T & RepoArgs>;
 }
 
@@ -51,6 +54,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
     const { signStaged } = await import('../../workflows/tuf-metadata.js');
     const r = await signStaged({
       metadataDir: args.metadata,
+      storeUrl: args.store,
       keysDir: args.keys,
       role: args.role,
       keyFile: args.key,
@@ -73,7 +77,7 @@ const exportStaged: CommandModule<OutputFlags, OutArgs> = {
       .example('$0 metadata export-staged --out change.json', 'carry change.json to the other signer') as unknown as Argv<OutArgs>,
   handler: handle<OutArgs>(async (args) => {
     const { exportStaged: run } = await import('../../workflows/tuf-metadata.js');
-    const r = await run({ metadataDir: args.metadata, keysDir: args.keys, out: args.out });
+    const r = await run({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, out: args.out });
     printResult(args, r, () => `exported "${r.description}" to ${r.file}`);
   }),
 };
@@ -91,7 +95,7 @@ const importStaged: CommandModule<OutputFlags, FileArgs> = {
       .example('$0 metadata import change.json', 'bring back the signed change') as unknown as Argv<FileArgs>,
   handler: handle<FileArgs>(async (args) => {
     const { importStaged: run } = await import('../../workflows/tuf-metadata.js');
-    const r = await run({ metadataDir: args.metadata, keysDir: args.keys, file: args.file });
+    const r = await run({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, file: args.file });
     printResult(args, r, () => [`imported ${r.added} signature(s)`, ...stagedLines(r)].join('\n'));
   }),
 };
@@ -102,7 +106,7 @@ const publish: CommandModule<OutputFlags, RepoArgs> = {
   builder: (y) => repoOptions(y as Argv<OutputFlags>).example('$0 metadata publish', 'publish the staged change') as unknown as Argv<RepoArgs>,
   handler: handle<RepoArgs>(async (args) => {
     const { publishStagedChange } = await import('../../workflows/tuf-metadata.js');
-    const r = await publishStagedChange({ metadataDir: args.metadata, keysDir: args.keys });
+    const r = await publishStagedChange({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys });
     printResult(args, r, () => stagedLines(r).join('\n'));
   }),
 };
@@ -113,7 +117,7 @@ const discard: CommandModule<OutputFlags, RepoArgs> = {
   builder: (y) => repoOptions(y as Argv<OutputFlags>).example('$0 metadata discard', 'drop it') as unknown as Argv<RepoArgs>,
   handler: handle<RepoArgs>(async (args) => {
     const { discardStagedChange } = await import('../../workflows/tuf-metadata.js');
-    const r = await discardStagedChange({ metadataDir: args.metadata, keysDir: args.keys });
+    const r = await discardStagedChange({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys });
     printResult(args, r, () => `discarded: ${r.discarded}`);
   }),
 };
@@ -132,7 +136,7 @@ const refresh: CommandModule<OutputFlags, RefreshArgs> = {
       .example('$0 metadata refresh --role targets/releases', 'monthly, when no bundle was signed') as unknown as Argv<RefreshArgs>,
   handler: handle<RefreshArgs>(async (args) => {
     const { refreshOnline } = await import('../../workflows/tuf-metadata.js');
-    const r = await refreshOnline({ metadataDir: args.metadata, keysDir: args.keys, ...(args.role === undefined ? {} : { roles: args.role }) });
+    const r = await refreshOnline({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, ...(args.role === undefined ? {} : { roles: args.role }) });
     printResult(args, r, () => `refreshed: ${Object.entries(r.versions).map(([k, v]) => `${k} v${v}`).join(', ')}`);
   }),
 };
@@ -159,6 +163,7 @@ async function runKeyChange(args: KeyArgs, mode: 'rotate' | 'revoke'): Promise<v
   const removeKeyIds = mode === 'revoke' ? (args.keyid ?? []) : (args['remove-keyid'] ?? []);
   const r = await changeRoleKeys({
     metadataDir: args.metadata,
+    storeUrl: args.store,
     keysDir: args.keys,
     role: args.role,
     ...(args.generate === undefined ? {} : { generate: args.generate }),
@@ -209,7 +214,7 @@ const rebin: CommandModule<OutputFlags, RebinArgs> = {
       .example('$0 metadata rebin --bins 1024', 'when a repository grows past a few thousand bundles') as unknown as Argv<RebinArgs>,
   handler: handle<RebinArgs>(async (args) => {
     const { rebinReleases } = await import('../../workflows/tuf-metadata.js');
-    const r = await rebinReleases({ metadataDir: args.metadata, keysDir: args.keys, bins: args.bins });
+    const r = await rebinReleases({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, bins: args.bins });
     printResult(args, r, () => [`moved ${r.targets} target(s) into ${r.bins} bins`, ...stagedLines(r)].join('\n'));
   }),
 };

@@ -5,6 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { isStoredBundleSource } from '../bundle-source.js';
 import { listOption } from '../list-flag.js';
+import { storeOption } from '../store-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 import { registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
 
@@ -12,6 +13,7 @@ interface SignArgs extends OutputFlags, RegistryFlags {
   bundle: string;
   ref: string;
   metadata: string;
+  store?: string;
   keys: string;
   'allow-unpinned': boolean;
   layout?: string;
@@ -31,6 +33,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       })
       .option('ref', { type: 'string', demandOption: true, describe: 'target name <gun>:<tag>' })
       .option('metadata', { type: 'string', default: 'metadata', describe: 'repository directory' })
+      .option('store', storeOption)
       .option('keys', { type: 'string', default: 'keys', describe: 'key store directory' })
       .option('allow-unpinned', { type: 'boolean', default: false, describe: 'sign a thin bundle whose images lack contentDigest' })
       .option('layout', { type: 'string', describe: 'in-toto root layout to sign as a target of targets' })
@@ -55,6 +58,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       ...(stored === undefined ? {} : { stored }),
       ref: args.ref,
       metadataDir: args.metadata,
+      storeUrl: args.store,
       keysDir: args.keys,
       allowUnpinned: args['allow-unpinned'],
       ...(args.layout === undefined ? {} : { layout: args.layout }),

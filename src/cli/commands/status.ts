@@ -2,10 +2,12 @@
  * `cnab-trust status`: roles, keys, thresholds, versions and expiry of the TUF repository.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { storeOption } from '../store-flag.js';
 import { handle, printResult, type OutputFlags } from '../output.js';
 
 interface StatusArgs extends OutputFlags {
   metadata: string;
+  store?: string;
   keys: string;
   'warn-days': number;
 }
@@ -16,13 +18,14 @@ const status: CommandModule<OutputFlags, StatusArgs> = {
   builder: (y) =>
     (y as Argv<OutputFlags>)
       .option('metadata', { type: 'string', default: 'metadata', describe: 'repository directory' })
+      .option('store', storeOption)
       .option('keys', { type: 'string', default: 'keys', describe: 'key store directory' })
       .option('warn-days', { type: 'number', default: 7, describe: 'warn for metadata expiring within N days' })
       .example('$0 status --warn-days 3', 'what a cron job should renew')
       .example('$0 status --json', 'machine-readable') as unknown as Argv<StatusArgs>,
   handler: handle<StatusArgs>(async (args) => {
     const { repositoryStatus } = await import('../../workflows/tuf-status.js');
-    const report = await repositoryStatus({ metadataDir: args.metadata, keysDir: args.keys, warnDays: args['warn-days'] });
+    const report = await repositoryStatus({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, warnDays: args['warn-days'] });
     printResult(args, report, () => {
       const lines = [`TUF repository for ${report.gun} in ${report.metadataDir} (spec ${report.specVersion}, consistent snapshots ${report.consistentSnapshot ? 'on' : 'off'})`];
       const bins = report.roles.filter((r) => report.bins !== undefined && r.role.startsWith(report.bins.namePrefix + '-'));
