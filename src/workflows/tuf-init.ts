@@ -53,7 +53,7 @@ export async function initRepository(opts: InitOptions): Promise<InitReport> {
   if (await ctx.store.exists()) {
     throw new CnabTrustError('E_TUF_REPOSITORY', `a TUF repository already exists in ${ctx.store.location}`, {
       subject: ctx.store.location,
-      hint: 'use another --metadata directory, or rotate keys with cnab-trust metadata rotate',
+      hint: 'use another --metadata directory or --store database, or rotate keys with cnab-trust metadata rotate',
     });
   }
   return withLock(ctx, async () => {
