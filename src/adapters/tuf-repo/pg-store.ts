@@ -335,7 +335,7 @@ export class PgRepositoryStore implements RepositoryStore {
     try {
       await this.#query('BEGIN ISOLATION LEVEL READ COMMITTED', [], client);
       await this.#query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`, [], client);
-      await this.#migrate(client);
+      if (this.#schema !== 'current') await this.#migrate(client);
       await this.#query(`SELECT id FROM cnab_trust_repository FOR ${mode === 'shared' ? 'SHARE' : 'UPDATE'}`, [], client);
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);

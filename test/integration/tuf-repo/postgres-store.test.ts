@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -289,6 +289,28 @@ describe('TUF repository in PostgreSQL (--store postgres://...)', function () {
     const second = await publishStore({ storeUrl: url, to: out });
     assert.equal(second.unchanged, first.written - 2, 'every versioned file of the first copy kept');
     assert.equal(second.timestampVersion, 3);
+  });
+
+  it('threshold signing: a sign missing a targets/releases signature is staged in the database, metadata sign publishes it', () => {
+    const { db, url, keysDir } = fresh();
+    const init = cli(['init', '--gun', GUN, '--store', url, '--keys', keysDir, '--releases-keys', '2', '--releases-threshold', '2', '--json']);
+    assert.equal(init.status, 0, init.stderr);
+    const releases = (JSON.parse(init.stdout) as { roles: { role: string; keyids: string[] }[] }).roles.find((r) => r.role === 'targets/releases')!;
+    const away = path.join(tmp.dir, `${releases.keyids[1]}.key`);
+    renameSync(path.join(keysDir, `${releases.keyids[1]}.key`), away);
+    const before = tables(pg, db);
+    const staged = cli(['sign', bundle, '--ref', `${GUN}:1.0.0`, '--store', url, '--keys', keysDir]);
+    assert.equal(staged.status, 1, staged.stderr);
+    assert.match(staged.stderr, /^error\[E_TUF_STAGED\]/);
+    assert.deepEqual(tables(pg, db).heads, before.heads, 'nothing published');
+    assert.match(pg.sql(db, 'SELECT name FROM cnab_trust_state ORDER BY name'), /staged\.json/);
+    const status = cli(['status', '--store', url, '--keys', keysDir]);
+    assert.match(status.stdout, /a change is staged/);
+    const done = cli(['metadata', 'sign', '--role', 'targets/releases', '--key', away, '--store', url, '--keys', keysDir]);
+    assert.equal(done.status, 0, done.stderr);
+    const list = cli(['list', '--store', url, '--json']);
+    assert.deepEqual((JSON.parse(list.stdout) as { targets: { name: string }[] }).targets.map((t) => t.name), [`${GUN}:1.0.0`]);
+    assert.doesNotMatch(pg.sql(db, 'SELECT name FROM cnab_trust_state ORDER BY name'), /staged\.json/);
   });
 
   describe('bad input and misuse', () => {
