@@ -290,8 +290,15 @@ async function publishSigned(
     versions[role] = md.signed.version;
   }
   if (metas.size > 0 || change.root !== undefined || change.renewOnline) {
-    // A store shared by concurrent signers: the snapshot and timestamp now current, locked until published.
-    const online = (repo === undefined ? undefined : await ctx.store.lockOnline?.()) ?? repo;
+    // A store shared by concurrent signers: write the targets roles first (in its transaction, so invisible
+    // until all is), then lock snapshot and timestamp, read the current ones, and hold them only from here.
+    let online: { snapshot: Metadata<Snapshot>; timestamp: Metadata<Timestamp> } | undefined = repo;
+    if (repo !== undefined && ctx.store.lockOnline !== undefined) {
+      await ctx.store.publish({ targetFiles: pub.targetFiles ?? [], targetsRoles: pub.targetsRoles ?? [] });
+      pub.targetFiles = [];
+      pub.targetsRoles = [];
+      online = await ctx.store.lockOnline();
+    }
     // TUF spec 4.4/4.5: the online roles, signed here with the keys the (new) root names.
     const snapshot = nextSnapshot(online?.snapshot ?? emptySnapshot(), metas, ctx.now, ctx.days('snapshot'));
     await signOnline(ctx, root, 'snapshot', snapshot);

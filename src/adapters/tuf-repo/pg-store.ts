@@ -202,8 +202,10 @@ export class PgRepositoryStore implements RepositoryStore {
       connectionTimeoutMillis: 15000,
       application_name: 'cnab-trust',
     });
-    // An idle connection the server closed (restart): the next query reconnects; nothing to crash on.
+    // A connection the server closed (restart): the pool drops it, and the query in flight fails with
+    // E_STORE_UNAVAILABLE; nothing to crash on.
     this.#pool.on('error', () => undefined);
+    this.#pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   #fail(e: unknown): never {
@@ -331,7 +333,6 @@ export class PgRepositoryStore implements RepositoryStore {
     } catch (e) {
       this.#fail(e);
     }
-    client.on('error', () => undefined);
     try {
       await this.#query('BEGIN ISOLATION LEVEL READ COMMITTED', [], client);
       await this.#query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`, [], client);
@@ -551,7 +552,6 @@ export class PgRepositoryStore implements RepositoryStore {
     } catch (e) {
       this.#fail(e);
     }
-    client.on('error', () => undefined);
     try {
       await this.#query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', [], client);
       const targets = await this.#query<{ name: string; sha256: string }>('SELECT name, sha256 FROM cnab_trust_target ORDER BY name, sha256', [], client);
