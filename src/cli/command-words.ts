@@ -16,6 +16,7 @@ export const COMMAND_WORDS = [
   'list',
   'metadata',
   'pipeline',
+  'publish',
   'pull',
   'push',
   'relocate',
