@@ -5,8 +5,9 @@
 import type { Argv } from 'yargs';
 import { CnabTrustError } from '../core/errors.js';
 import type { RegistryAccess } from '../workflows/registry-access.js';
+import { networkLimits, withNetworkFlags, type NetworkFlags } from './network-flags.js';
 
-export interface RegistryFlags {
+export interface RegistryFlags extends NetworkFlags {
   'plain-http'?: boolean;
   username?: string;
   'password-stdin'?: boolean;
@@ -15,7 +16,7 @@ export interface RegistryFlags {
 }
 
 export function withRegistryFlags<T>(y: Argv<T>): Argv<T & RegistryFlags> {
-  return y
+  return withNetworkFlags(y)
     .option('plain-http', { type: 'boolean', describe: 'plain HTTP to every registry (loopback registries always use it)' })
     .option('username', { type: 'string', describe: 'registry user name (with --password-stdin); default: docker config.json' })
     .option('password-stdin', { type: 'boolean', describe: 'read the registry password from stdin' })
@@ -37,7 +38,7 @@ async function readStdin(max = 64 * 1024): Promise<string> {
 }
 
 export async function registryAccess(flags: RegistryFlags): Promise<RegistryAccess> {
-  const access: RegistryAccess = {};
+  const access: RegistryAccess = { ...networkLimits(flags) };
   if (flags['plain-http'] === true) access.plainHttp = true;
   if (flags['docker-config'] !== undefined) access.dockerConfig = flags['docker-config'];
   if (flags.concurrency !== undefined) {

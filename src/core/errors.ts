@@ -110,6 +110,8 @@ const CODES = {
 
   // --- OCI (adapters/oci) -------------------------------------------------------------------------
   E_OCI_UNREACHABLE: 'io',
+  /** A server stalled: no data within the idle timeout, or the read not done by its deadline (any network read). */
+  E_NETWORK_TIMEOUT: 'io',
   E_OCI_AUTH: 'io',
   E_OCI_NOT_FOUND: 'verification',
   E_OCI_DIGEST_MISMATCH: 'verification',

@@ -16,6 +16,9 @@ export interface RegistryAccess {
   /** Blob transfers in flight (default 6). */
   concurrency?: number;
   timeoutMs?: number;
+  /** Idle timeout and overall deadline of every request (`--idle-timeout`, `--deadline`). */
+  idleTimeoutMs?: number;
+  deadlineMs?: number;
   retries?: number;
 }
 
@@ -29,6 +32,8 @@ export function registryClient(access: RegistryAccess = {}): RegistryClient {
     credentials,
     ...(access.plainHttp === undefined ? {} : { plainHttp: access.plainHttp }),
     ...(access.timeoutMs === undefined ? {} : { timeoutMs: access.timeoutMs }),
+    ...(access.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: access.idleTimeoutMs }),
+    ...(access.deadlineMs === undefined ? {} : { deadlineMs: access.deadlineMs }),
     ...(access.retries === undefined ? {} : { retries: access.retries }),
   });
 }

@@ -101,7 +101,10 @@ export interface VerifyBundleOptions {
   inspectionTimeoutMs?: number;
   /** Require an in-toto supply chain for this bundle whatever the repository's policy says (`--require-intoto`). */
   requireIntoto?: boolean;
-  /** Trusted-metadata directory kept between runs (rollback protection); default a fresh temporary one. */
+  /**
+   * Trusted-metadata directory kept between runs (rollback protection); without it a fresh temporary one (the CLI
+   * gives a persistent per-repository one unless --no-cache). The report says which.
+   */
   cacheDir?: string;
   /** The clock for every expiry check (TUF roles, in-toto layout). */
   now?: () => Date;
@@ -231,7 +234,11 @@ async function verifyExtracted(options: VerifyBundleOptions, extracted: Extracte
         ...trusted.checks,
         `target ${trusted.target.name} found, listed by ${trusted.role}`,
         ...Object.entries(trusted.target.hashes).map(([a, h]) => `signed ${a} ${h}`),
+        options.cacheDir !== undefined
+          ? `trusted metadata cache ${options.cacheDir}: persistent, versions compared with earlier runs (rollback protection)`
+          : 'no persistent cache (--no-cache): a fresh temporary one, so no rollback protection across runs',
       ],
+      details: { cache: options.cacheDir !== undefined ? { mode: 'persistent', dir: options.cacheDir } : { mode: 'none' } },
     });
     emit();
 

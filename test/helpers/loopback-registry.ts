@@ -33,6 +33,13 @@ export interface ManifestAnswer {
   claimedDigest?: string | null;
   /** Send the headers, then nothing more (a stalled registry). */
   stall?: boolean;
+  /** Send the headers, then one byte every 100 ms, forever (a trickling registry). */
+  trickle?: boolean;
+}
+
+export interface LoopbackRegistryOptions {
+  /** Ask for a Bearer token (401) and have the token server, on this same server, stall after its headers. */
+  stalledTokenServer?: boolean;
 }
 
 export interface LoopbackRegistry {
@@ -47,12 +54,27 @@ export interface LoopbackRegistry {
  * Serve `/v2/<repository>/manifests/<reference>` from `answer(repository, reference)` (undefined: 404) and
  * `GET /v2/` as a registry without authentication.
  */
-export async function startLoopbackRegistry(answer: (repository: string, reference: string) => ManifestAnswer | undefined): Promise<LoopbackRegistry> {
+export async function startLoopbackRegistry(
+  answer: (repository: string, reference: string) => ManifestAnswer | undefined,
+  options: LoopbackRegistryOptions = {},
+): Promise<LoopbackRegistry> {
   const requests: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     req.resume();
     const url = new URL(req.url ?? '/', 'http://x');
+    if (options.stalledTokenServer === true) {
+      if (url.pathname === '/token') {
+        res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
+        return;
+      }
+      if (req.headers.authorization === undefined) {
+        const realm = `http://${req.headers.host}/token`;
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="loopback"` }).end();
+        return;
+      }
+    }
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       return;
@@ -71,7 +93,14 @@ export async function startLoopbackRegistry(answer: (repository: string, referen
     });
     if (req.method === 'HEAD') res.end();
     else if (found.stall === true) res.flushHeaders();
-    else res.end(found.body);
+    else if (found.trickle === true) {
+      const t = setInterval(() => res.write(' '), 100);
+      timers.add(t);
+      res.on('close', () => {
+        clearInterval(t);
+        timers.delete(t);
+      });
+    } else res.end(found.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -80,6 +109,7 @@ export async function startLoopbackRegistry(answer: (repository: string, referen
     requests,
     close: () =>
       new Promise<void>((r) => {
+        for (const t of timers) clearInterval(t);
         server.close(() => r());
         server.closeAllConnections();
       }),

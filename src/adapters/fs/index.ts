@@ -1,4 +1,4 @@
 /** Local files: bounded reads with errors naming the file, atomic writes, streaming digests. */
 export { readFileBounded, readJsonFile, fsError, DEFAULT_MAX_FILE_BYTES, type ReadBoundedOptions } from './read.js';
-export { writeFileAtomic, renameDurably, type AtomicWriteOptions } from './write.js';
+export { writeFileAtomic, writeFileAtomicSync, renameDurably, type AtomicWriteOptions } from './write.js';
 export { sha256File, type FileDigest } from './digest.js';

@@ -4,6 +4,7 @@
  * private keys) is applied when the temp file is created, so the content is never readable by others.
  */
 import { open, rename, unlink, mkdir } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fsError } from './read.js';
@@ -75,5 +76,31 @@ async function syncDirectory(dir: string): Promise<void> {
     // Not supported here (e.g. some filesystems): the rename is still atomic, only its durability is weaker.
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * `writeFileAtomic` for callers that cannot wait (a library's synchronous persistence hook, e.g. tuf-js's
+ * `persistMetadata`): temp file, fsync, rename. The directory is not fsynced (best effort, as the async form on
+ * platforms that refuse it).
+ */
+export function writeFileAtomicSync(file: string, data: Uint8Array | string, mode = 0o644): void {
+  const temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(temp, 'wx', mode);
+  try {
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (e) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
+    throw fsError(e, file, 'write');
   }
 }

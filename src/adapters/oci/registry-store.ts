@@ -15,8 +15,6 @@ import { readAll, verifyingStream } from './verify-stream.js';
 export interface RegistryStoreOptions {
   /** Upload blobs in PATCH chunks of this many bytes instead of one monolithic PUT. */
   chunkSize?: number;
-  /** A streamed blob whose bytes stop flowing for this long is abandoned (ms, default 60 s). */
-  idleTimeoutMs?: number;
 }
 
 /** Registry connections shared by every repository of a command, so tokens and schemes are learnt once per host. */
@@ -175,21 +173,14 @@ export class RegistryStore implements OciStore {
   async openBlob(descriptor: Descriptor, onChunk?: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
     assertDigest(descriptor.digest);
     const subject = `${this.name}@${descriptor.digest}`;
-    const abort = new AbortController();
-    const idleMs = this.options.idleTimeoutMs ?? 60_000;
-    const timer = setTimeout(() => abort.abort(idleError(subject, idleMs)), idleMs).unref();
+    // the transport bounds the wait for each chunk (idle timeout) and the whole read (deadline)
     const res = await this.transport.request({
       method: 'GET',
       url: this.path('blobs', descriptor.digest),
       scopes: [this.pullScope],
-      signal: abort.signal,
       subject,
-    }).catch((e: unknown) => {
-      clearTimeout(timer);
-      throw e;
     });
     if (res.status !== 200) {
-      clearTimeout(timer);
       if (res.status === 404) {
         await discard(res);
         throw notFound(subject, 'blob');
@@ -198,7 +189,6 @@ export class RegistryStore implements OciStore {
     }
     const length = res.headers.get('content-length');
     if (length !== null && Number(length) !== descriptor.size) {
-      clearTimeout(timer);
       await discard(res);
       throw new CnabTrustError('E_LENGTH_MISMATCH', `${subject} is ${length} bytes, its descriptor says ${descriptor.size}`, {
         subject,
@@ -206,15 +196,7 @@ export class RegistryStore implements OciStore {
       });
     }
     const body = res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-    return body.pipeThrough(
-      verifyingStream(descriptor, subject, {
-        onChunk: (n) => {
-          timer.refresh();
-          onChunk?.(n);
-        },
-        onEnd: () => clearTimeout(timer),
-      }),
-    );
+    return body.pipeThrough(verifyingStream(descriptor, subject, onChunk === undefined ? {} : { onChunk }));
   }
 
   async fetchBlob(descriptor: Descriptor, maxBytes: number): Promise<Uint8Array> {
@@ -346,9 +328,6 @@ function tooLarge(subject: string, size: number, max: number): CnabTrustError {
   return new CnabTrustError('E_OCI_TOO_LARGE', `${subject} is ${size} bytes, over the bound of ${max}`, { subject, details: { size, max } });
 }
 
-function idleError(subject: string, ms: number): CnabTrustError {
-  return new CnabTrustError('E_OCI_UNREACHABLE', `no data for ${ms} ms while reading ${subject}`, { subject });
-}
 
 /** How often a manifest PUT answered with a spurious DIGEST_INVALID is tried again. */
 const MANIFEST_PUT_RETRIES = 4;

@@ -12,9 +12,10 @@
  * - Redirects are followed by hand: credentials go only to the registry's own origin, never to another one
  *   (blob storage redirects).
  * - 429 and 5xx (and network errors) are retried with exponential backoff when the request can be replayed.
- * - Every request has a timeout for its response headers; streamed bodies have an idle timeout set by the caller.
+ * - Every request and its body have an idle timeout and an overall deadline (adapters/http/guarded-fetch.ts).
  */
-import { CnabTrustError } from '../../core/errors.js';
+import { CnabTrustError, isCnabTrustError } from '../../core/errors.js';
+import { guardedFetch, type GuardedRequest, type NetworkLimits } from '../http/guarded-fetch.js';
 import { parseChallenges, type Challenge } from './auth-challenge.js';
 import type { CredentialLookup, Credentials } from './credentials.js';
 
@@ -22,8 +23,11 @@ export interface TransportOptions {
   /** Use plain HTTP for every registry (`--plain-http`); loopback registries always use it. */
   plainHttp?: boolean;
   credentials?: CredentialLookup;
-  /** Time to wait for response headers, ms (default 30 s). */
+  /** Longest wait for response headers or for the next chunk of a body, ms (default 30 s; `timeoutMs` is the old name). */
+  idleTimeoutMs?: number;
   timeoutMs?: number;
+  /** Longest time for one request and its whole body, ms (default 10 min). */
+  deadlineMs?: number;
   /** Retries of a replayable request on 429/5xx/network errors (default 4). */
   retries?: number;
   /** First backoff delay, ms, doubled per retry (default 200). */
@@ -107,35 +111,34 @@ export class RegistryTransport {
         if (authorization !== undefined) headers.authorization = authorization;
       }
       let res: Response;
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs ?? 30_000);
       try {
-        const init: RequestInit & { duplex?: 'half' } = {
+        const init: GuardedRequest & { duplex?: 'half' } = {
           method,
           headers,
           redirect: 'manual',
-          signal: req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal,
+          subject: `${req.method} ${req.subject}`,
+          ...(req.signal === undefined ? {} : { signal: req.signal }),
         };
         if (req.body !== undefined && method !== 'GET' && method !== 'HEAD') {
           init.body = req.body;
           if (!replayable) init.duplex = 'half';
         }
-        res = await fetch(url, init);
+        // issue 11 item 3: headers and every chunk of the body within the idle timeout, the whole within the deadline
+        res = await guardedFetch(url, init, this.limits());
       } catch (e) {
-        clearTimeout(timer);
         if (req.signal?.aborted) throw req.signal.reason ?? e;
+        if (isCnabTrustError(e)) throw e; // a stalled server is not asked again
         if (replayable && attempt < retries) {
           await this.sleep(this.backoff(attempt++));
           continue;
         }
-        const why = timeout.signal.aborted ? 'timed out' : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+        const why = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
         throw new CnabTrustError('E_OCI_UNREACHABLE', `registry ${this.registry} unreachable (${req.method} ${req.subject}): ${why}`, {
           subject: req.subject,
           details: { registry: this.registry },
           cause: e,
         });
       }
-      clearTimeout(timer);
       // redirects: followed by hand so that credentials never go to another origin
       if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
         await discard(res);
@@ -180,6 +183,12 @@ export class RegistryTransport {
       }
       return res;
     }
+  }
+
+  /** The idle timeout and deadline of every request to this registry and its token server. */
+  private limits(): NetworkLimits {
+    const idle = this.options.idleTimeoutMs ?? this.options.timeoutMs;
+    return { ...(idle === undefined ? {} : { idleTimeoutMs: idle }), ...(this.options.deadlineMs === undefined ? {} : { deadlineMs: this.options.deadlineMs }) };
   }
 
   private backoff(attempt: number): number {
@@ -251,8 +260,9 @@ export class RegistryTransport {
     let res: Response | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        res = await fetch(realm, { headers, redirect: 'error', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+        res = await guardedFetch(realm, { headers, redirect: 'error', subject: `token for ${subject} from ${realm.origin}` }, this.limits());
       } catch (e) {
+        if (isCnabTrustError(e)) throw e;
         if (attempt < (this.options.retries ?? 4)) {
           await this.sleep(this.backoff(attempt));
           continue;

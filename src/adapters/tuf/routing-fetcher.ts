@@ -1,33 +1,33 @@
 /**
  * The one fetcher a tuf-js `Updater` gets: it sends `file:` URLs of repository directories to their
- * `DirectoryFetcher` and `http(s):` URLs to tuf-js's own HTTP fetcher (which raises `DownloadHTTPError` for
- * 403/404, as the root rotation loop requires), and remembers which role's file was requested last so that a
+ * `DirectoryFetcher` and `http(s):` URLs to our guarded HTTP fetcher (idle timeout and deadline; it raises
+ * `DownloadHTTPError` for 403/404, as the root rotation loop requires), and remembers which role's file was requested last so that a
  * failure can name the role at fault.
  */
 import type { Fetcher } from 'tuf-js';
-import { DefaultFetcher } from 'tuf-js/dist/fetcher.js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
 import { DirectoryFetcher } from './directory-fetcher.js';
+import { GuardedHttpFetcher } from './http-fetcher.js';
+import type { NetworkLimits } from '../http/guarded-fetch.js';
 
-export interface HttpOptions {
+export interface HttpOptions extends NetworkLimits {
   /** Retries after a network error or a 5xx answer (tuf-js default 2). */
   retries?: number;
-  /** Per-request timeout in milliseconds (tuf-js default 100 s). */
-  timeoutMs?: number;
   userAgent?: string;
 }
 
 export class RoutingFetcher implements Fetcher {
   private readonly directories: DirectoryFetcher[] = [];
-  private readonly http: DefaultFetcher;
+  private readonly http: GuardedHttpFetcher;
   /** The last URL requested, for error reports. */
   lastUrl: string | undefined;
 
   constructor(http: HttpOptions = {}) {
-    this.http = new DefaultFetcher({
+    this.http = new GuardedHttpFetcher({
       userAgent: http.userAgent ?? 'cnab-trust',
-      timeout: http.timeoutMs ?? 100_000,
-      retry: http.retries ?? 2,
+      retries: http.retries ?? 2,
+      ...(http.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: http.idleTimeoutMs }),
+      ...(http.deadlineMs === undefined ? {} : { deadlineMs: http.deadlineMs }),
     });
   }
 

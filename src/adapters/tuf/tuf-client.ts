@@ -13,9 +13,11 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Updater, type TargetFile } from 'tuf-js';
+import { Metadata, MetadataKind } from '@tufjs/models';
 import { assertDistinctKeyThreshold, delegationOf, type AnyMetadata } from '../../core/tuf/distinct-keys.js';
 import { CnabTrustError } from '../../core/errors.js';
-import { writeFileAtomic } from '../fs/index.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../fs/index.js';
+import { ensureCacheDir, lockCacheDir, type CacheLockOptions } from './metadata-cache.js';
 import { RoutingFetcher, type HttpOptions } from './routing-fetcher.js';
 import { toTufError, type FailureContext } from './tuf-js-errors.js';
 import { checkTrustedRootFile } from '../../core/tuf/trusted-root.js';
@@ -51,6 +53,8 @@ export interface TufClientOptions {
   targets?: string;
   /** Directory of trusted metadata kept between runs; default a temporary directory removed by `close()`. */
   cacheDir?: string;
+  /** How long to wait for another client holding `cacheDir`. */
+  cacheLock?: CacheLockOptions;
   /** The clock for expiry checks (TUF client workflow 5.1: fixed at the start of the update). */
   now?: () => Date;
   limits?: MetadataLimits;
@@ -84,6 +88,8 @@ export class TufClient {
     private readonly tempDir: string | undefined,
     readonly metadataDir: string,
     private readonly diagnoseNotFound: boolean,
+    /** Releases the persistent cache's lock. */
+    private readonly unlock: (() => Promise<void>) | undefined,
   ) {}
 
   /** Prepare a client: load the trusted root (TUF client workflow 5.2); no request is made yet. */
@@ -95,9 +101,12 @@ export class TufClient {
     }
     let tempDir: string | undefined;
     let metadataDir: string;
+    let unlock: (() => Promise<void>) | undefined;
     if (options.cacheDir !== undefined) {
       metadataDir = options.cacheDir;
-      await mkdir(metadataDir, { recursive: true });
+      await ensureCacheDir(metadataDir);
+      // one client at a time per trusted-metadata directory (concurrent verifiers share a persistent cache)
+      unlock = await lockCacheDir(metadataDir, options.cacheLock);
     } else {
       tempDir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-tuf-'));
       metadataDir = tempDir;
@@ -133,18 +142,81 @@ export class TufClient {
         throw toTufError(e, { phase: 'refresh', lastRole: 'root' });
       }
       if (options.now !== undefined) setReferenceTime(updater, options.now());
-      return new TufClient(updater, fetcher, targetsBaseUrl, tempDir, metadataDir, options.diagnoseNotFound ?? true);
+      persistAtomically(updater, metadataDir);
+      return new TufClient(updater, fetcher, targetsBaseUrl, tempDir, metadataDir, options.diagnoseNotFound ?? true, unlock);
     } catch (e) {
       if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+      await unlock?.();
       throw e;
     }
   }
 
   /** TUF client workflow 5.3–5.6: update root, timestamp, snapshot and top-level targets. */
   async refresh(): Promise<void> {
-    await this.run({ phase: 'refresh' }, () => this.updater.refresh());
+    await this.run({ phase: 'refresh' }, () => this.updateInOrder());
     this.checkDistinctKeyThresholds();
     this.refreshed = true;
+  }
+
+  /**
+   * tuf-js's `refresh` (5.3 root, 5.4 timestamp, 5.5 snapshot, 5.6 targets) with TUF 5.3.11 between root and
+   * timestamp, which tuf-js 5.0.1 leaves out: after a rotation of the timestamp or snapshot keys, the trusted
+   * timestamp and snapshot are deleted, so that a client fast-forwarded by a compromised key (a timestamp naming
+   * snapshot version 1000) recovers once the repository rotates that key, instead of failing as a rollback forever.
+   */
+  private async updateInOrder(): Promise<void> {
+    const internals = this.updater as unknown as {
+      loadRoot?: () => Promise<void>;
+      loadTimestamp?: () => Promise<void>;
+      loadSnapshot?: () => Promise<void>;
+      loadTargets?: (role: string, parent: string) => Promise<unknown>;
+      trustedSet?: { root?: AnyMetadata };
+    };
+    const { loadRoot, loadTimestamp, loadSnapshot, loadTargets } = internals;
+    const before = internals.trustedSet?.root;
+    if (loadRoot === undefined || loadTimestamp === undefined || loadSnapshot === undefined || loadTargets === undefined || before === undefined) {
+      throw new CnabTrustError('E_INTERNAL', 'cannot run the TUF update steps on this tuf-js version', { subject: 'tuf-js' });
+    }
+    await loadRoot.call(this.updater); // 5.3.1-5.3.10
+    await this.forgetAfterKeyRotation(before, internals.trustedSet!.root!); // 5.3.11
+    await loadTimestamp.call(this.updater); // 5.4
+    await loadSnapshot.call(this.updater); // 5.5
+    await loadTargets.call(this.updater, 'targets', 'root'); // 5.6
+  }
+
+  /**
+   * TUF 5.3.11: if the timestamp and / or snapshot keys have been rotated, delete the trusted timestamp and
+   * snapshot metadata files. "Rotated" is judged two ways: the root this update started from and the root it ended
+   * with give the role other keys or another threshold; or a trusted file no longer verifies under the final root
+   * (the rotation happened in an earlier run that stopped before it wrote a new timestamp: root is persisted first).
+   */
+  private async forgetAfterKeyRotation(before: AnyMetadata, after: AnyMetadata): Promise<void> {
+    const rotated = ['timestamp', 'snapshot'].some((role) => {
+      const a = delegationOf(before, role);
+      const b = delegationOf(after, role);
+      return a === undefined || b === undefined || a.threshold !== b.threshold || [...a.keyids].sort().join() !== [...b.keyids].sort().join();
+    });
+    const stale = rotated || !(await this.trustedFileVerifies('timestamp', after)) || !(await this.trustedFileVerifies('snapshot', after));
+    if (!stale) return;
+    for (const role of ['timestamp', 'snapshot']) await rm(path.join(this.metadataDir, `${role}.json`), { force: true });
+  }
+
+  /** Whether the trusted `<role>.json` is absent, unreadable (tuf-js then ignores it), or verifies under `root`. */
+  private async trustedFileVerifies(role: 'timestamp' | 'snapshot', root: AnyMetadata): Promise<boolean> {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(path.join(this.metadataDir, `${role}.json`), 'utf8'));
+    } catch {
+      return true;
+    }
+    try {
+      const md: AnyMetadata =
+        role === 'timestamp' ? Metadata.fromJSON(MetadataKind.Timestamp, json as never) : Metadata.fromJSON(MetadataKind.Snapshot, json as never);
+      assertDistinctKeyThreshold(root, role, md);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** TUF client workflow 5.6.7: the target as signed by the most trusted role delegated its path. */
@@ -195,6 +267,7 @@ export class TufClient {
 
   async close(): Promise<void> {
     if (this.tempDir !== undefined) await rm(this.tempDir, { recursive: true, force: true });
+    await this.unlock?.();
   }
 
   private async targetFile(name: string): Promise<TargetFile> {
@@ -340,6 +413,21 @@ interface TargetsLike {
 
 function toTrustedTarget(info: TargetFile): TrustedTarget {
   return { name: info.path, length: info.length, hashes: { ...info.hashes }, custom: { ...info.custom } };
+}
+
+/**
+ * tuf-js 5.0.1 persists trusted metadata with `fs.writeFileSync` in place (`Updater.persistMetadata`): a crash or a
+ * concurrent reader can see a torn `root.json` or `timestamp.json`. Write each file to a temporary file and rename
+ * it into place instead (same names: `encodeURIComponent(role).json`). Checked at run time like the clock.
+ */
+function persistAtomically(updater: Updater, dir: string): void {
+  const internals = updater as unknown as { persistMetadata?: (name: string, bytes: Buffer) => void };
+  if (typeof internals.persistMetadata !== 'function') {
+    throw new CnabTrustError('E_INTERNAL', 'cannot make TUF metadata writes atomic on this tuf-js version', { subject: 'tuf-js' });
+  }
+  internals.persistMetadata = (name: string, bytes: Buffer): void => {
+    writeFileAtomicSync(path.join(dir, `${encodeURIComponent(name)}.json`), bytes);
+  };
 }
 
 /**

@@ -4,8 +4,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { handle, printResult, type OutputFlags } from '../output.js';
 import { tufClientOptions, withTufClientFlags, type TufClientFlags } from '../tuf-client-flags.js';
+import { networkLimits, withNetworkFlags, type NetworkFlags } from '../network-flags.js';
 
-interface GetArgs extends OutputFlags, TufClientFlags {
+interface GetArgs extends OutputFlags, TufClientFlags, NetworkFlags {
   target: string;
   download?: string;
 }
@@ -14,7 +15,7 @@ const get: CommandModule<OutputFlags, GetArgs> = {
   command: 'get <target>',
   describe: 'print the target a TUF repository signed for <gun>:<tag> (TUF client workflow), optionally download it',
   builder: (y) =>
-    withTufClientFlags(y as Argv<OutputFlags>, { metadata: 'repository metadata: an http(s) URL or a directory' })
+    withNetworkFlags(withTufClientFlags(y as Argv<OutputFlags>, { metadata: 'repository metadata: an http(s) URL or a directory' }))
       .positional('target', { type: 'string', demandOption: true, describe: 'target name, e.g. example.com/org/app:1.2.0' })
       .option('download', { type: 'string', describe: 'download the target file into this directory, verified' })
       .check((a) => {
@@ -35,7 +36,8 @@ const get: CommandModule<OutputFlags, GetArgs> = {
       .example('$0 tuf get example.com/org/app:1.2.0 --trusted-root root.json --metadata metadata/ --download out/', 'download it too')
       .example('$0 tuf get example.com/org/app:1.2.0 --map map.json --trusted-roots roots/', 'require the repositories of map.json to agree (TAP 4)') as Argv<GetArgs>,
   handler: handle<GetArgs>(async (args) => {
-    const { map, trustedRootsDir, metadata, trustedRootPath, targets, ...common } = tufClientOptions(args);
+    const { map, trustedRootsDir, metadata, trustedRootPath, targets, ...flagged } = await tufClientOptions(args);
+    const common = { ...flagged, http: networkLimits(args) };
     let report: { target: TrustedTargetJson; path?: string; repositories?: string[]; mapping?: number };
     if (map !== undefined) {
       const { getMappedTarget, downloadMappedTarget } = await import('../../workflows/tuf-map.js');

@@ -6,6 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { handle, printResult, type OutputFlags } from '../output.js';
 import { registryAccess, withRegistryFlags, type RegistryFlags } from '../registry-flags.js';
+import { networkLimits } from '../network-flags.js';
 import { tufClientOptions, withTufClientFlags, type TufClientFlags } from '../tuf-client-flags.js';
 
 interface VerifyArgs extends OutputFlags, RegistryFlags, TufClientFlags {
@@ -51,9 +52,10 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
     const { exitStatusOfCode, EXIT } = await import('../../core/errors.js');
     const report = await verifyBundle({
       bundle: args.bundle,
-      ...tufClientOptions(args),
+      ...(await tufClientOptions(args)),
       ...(args['relocation-mapping'] === undefined ? {} : { relocationMapping: args['relocation-mapping'] }),
       registry: await registryAccess(args),
+      http: networkLimits(args),
       ...(args.target === undefined ? {} : { target: args.target }),
       inspections: args.inspections,
       sublayoutInspections: args['sublayout-inspections'],

@@ -4,6 +4,8 @@
  * in each command.
  */
 import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import tuf from '../../../src/cli/commands/tuf.js';
 import verify from '../../../src/cli/commands/verify.js';
@@ -16,8 +18,8 @@ const COMMANDS: [string, CommandModule, string[]][] = [
 ];
 
 describe('cli TUF-client flags shared by tuf get and verify', () => {
-  it('tufClientOptions names the flags as the workflows do; --now becomes a fixed clock', () => {
-    const o = tufClientOptions({
+  it('tufClientOptions names the flags as the workflows do; --now becomes a fixed clock', async () => {
+    const o = await tufClientOptions({
       'trusted-root': 'root.json',
       metadata: 'metadata',
       'targets-url': 'targets',
@@ -31,9 +33,15 @@ describe('cli TUF-client flags shared by tuf get and verify', () => {
       cacheDir: 'cache',
       now: '2030-01-02T03:04:05.000Z',
     });
-    assert.deepEqual(tufClientOptions({ map: 'map.json', 'trusted-roots': 'roots' }), { map: 'map.json', trustedRootsDir: 'roots' });
-    assert.deepEqual(tufClientOptions({}), {});
-    assert.throws(() => tufClientOptions({ now: 'yesterday' }), { code: 'E_USAGE' });
+    assert.deepEqual(await tufClientOptions({ map: 'map.json', 'trusted-roots': 'roots', cache: false }), { map: 'map.json', trustedRootsDir: 'roots' });
+    assert.deepEqual(await tufClientOptions({}), {});
+    await assert.rejects(tufClientOptions({ now: 'yesterday' }), { code: 'E_USAGE' });
+  });
+
+  it('without --cache the trusted metadata persists under $XDG_CACHE_HOME/cnab-trust/tuf; --no-cache keeps none', async () => {
+    const mapped = await tufClientOptions({ map: 'map.json', 'trusted-roots': 'roots' });
+    assert.ok(mapped.cacheDir?.startsWith(path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'cnab-trust', 'tuf')), mapped.cacheDir);
+    assert.equal((await tufClientOptions({ map: 'map.json', 'trusted-roots': 'roots', cache: false })).cacheDir, undefined);
   });
 
   for (const [name, command, base] of COMMANDS) {
