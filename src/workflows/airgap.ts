@@ -12,8 +12,7 @@
  *  - `import bundle.tgz <registry/repository>`: relocate the bundle from the archive's layout into a registry and
  *    write the CNAB 103 relocation mapping.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import { parseJson } from '../core/json/index.js';
@@ -23,6 +22,7 @@ import { gunOfTarget, policyTargetName } from '../core/verify/intoto-policy.js';
 import type { VerifyReport } from '../core/verify/report.js';
 import { readThickBundle, writeThickBundle } from '../adapters/archive/index.js';
 import { readFileBounded } from '../adapters/fs/index.js';
+import { makeTempDir, removeTempDir } from '../adapters/fs/temp-dir.js';
 import { TufClient } from '../adapters/tuf/tuf-client.js';
 import { RoutingFetcher } from '../adapters/tuf/routing-fetcher.js';
 import { relocate, type RelocateReport } from './relocate.js';
@@ -58,7 +58,7 @@ export interface ExportReport {
 }
 
 export async function exportBundle(source: string, options: ExportOptions): Promise<ExportReport> {
-  const work = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-export-'));
+  const work = await makeTempDir('export');
   try {
     const cacheDir = path.join(work, 'cache');
     // 1. CNAB-Sec 303 first: only a verified bundle is exported (and the trusted metadata stays in cacheDir)
@@ -117,7 +117,7 @@ export async function exportBundle(source: string, options: ExportOptions): Prom
       intotoFiles,
     };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeTempDir(work);
   }
 }
 
@@ -237,7 +237,7 @@ const BLOB_DIGEST = /^sha256:[0-9a-f]{64}$/;
  * passes the archive policy and the expansion is bounded (adapters/archive/read.ts).
  */
 export async function extractArchive(file: string, scope: 'all' | 'tuf' = 'all'): Promise<ExtractedArchive> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-archive-'));
+  const dir = await makeTempDir('archive');
   const layoutFiles = new Set([`${ARCHIVE_LAYOUT_DIR}/oci-layout`, `${ARCHIVE_LAYOUT_DIR}/index.json`]);
   const firstPass =
     scope === 'all'
@@ -286,10 +286,10 @@ export async function extractArchive(file: string, scope: 'all' | 'tuf' = 'all')
       ...(hasMetadata ? { metadataDir } : {}),
       ...(target === undefined ? {} : { target }),
       extractLayoutBlobs,
-      dispose: () => rm(dir, { recursive: true, force: true }),
+      dispose: () => removeTempDir(dir),
     };
   } catch (e) {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
     throw e;
   }
 }

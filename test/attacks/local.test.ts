@@ -4,12 +4,16 @@
  * Each attack runs through the CLI. SECURITY.md maps each threat here.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { cliMain } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTgz } from '../helpers/tar.js';
+import { TufTestRepo } from '../helpers/tuf-repo.js';
 
 const MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 
@@ -87,5 +91,64 @@ describe('attacks: local (OCI layout directories, temporary files)', () => {
     const r = relocationVerify(relocatedToLayout((blob) => symlinkSync('/dev/zero', blob)));
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout + r.stderr, /E_ARCHIVE_UNSAFE/);
+  });
+
+  describe('temporary directories (issue 11.12)', () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      it(`a run killed with ${signal} while a metadata server stalls leaves no temporary directory`, async () => {
+        const scratch = path.join(tmp.dir, `tmp-${signal}`);
+        mkdirSync(scratch);
+        const archive = path.join(tmp.dir, 'bundle.tgz');
+        writeFileSync(archive, makeTgz([{ name: 'bundle.json', content: '{}' }]));
+        // a valid trusted root, so that the client goes on to ask the server for the next root
+        const repo = new TufTestRepo(path.join(tmp.dir, `repo-${signal}`));
+        repo.writeRoot();
+        writeFileSync(path.join(tmp.dir, 'root.json'), repo.trustedRoot());
+        // a loopback metadata server that accepts a request and never answers it
+        const held: ServerResponse[] = [];
+        let requested!: () => void;
+        const gotRequest = new Promise<void>((resolve) => (requested = resolve));
+        const server = createServer((_req, res) => {
+          held.push(res);
+          requested();
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        try {
+          const child = spawn(process.execPath, [cliMain, 'verify', archive, '--target', 'example.com/a/b:1', '--trusted-root', 'root.json', '--metadata', url], {
+            cwd: tmp.dir,
+            env: { ...process.env, TMPDIR: scratch },
+            stdio: 'ignore',
+          });
+          const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+          // (should the run end first, the assertion below says so instead of waiting for ever)
+          await Promise.race([gotRequest, exited]);
+          // the archive is extracted and the client is waiting: its directories exist now
+          assert.ok(readdirSync(scratch).some((n) => n.startsWith('cnab-trust-')), 'a temporary directory while running');
+          child.kill(signal);
+          assert.equal(await exited, signal);
+          assert.deepEqual(readdirSync(scratch), []);
+        } finally {
+          for (const res of held) res.destroy();
+          server.close();
+        }
+      });
+    }
+
+    it('a later run sweeps the directories of runs that are gone, and leaves those of live ones', () => {
+      const scratch = path.join(tmp.dir, 'tmp-sweep');
+      mkdirSync(scratch);
+      const gone = spawnSync('true').pid!; // a process that has exited
+      const stale = path.join(scratch, `cnab-trust-tuf-${gone}-AbC123`);
+      const alive = path.join(scratch, `cnab-trust-tuf-${process.pid}-XyZ789`);
+      const other = path.join(scratch, 'cnab-trust-notours');
+      for (const d of [stale, alive, other]) mkdirSync(d);
+      writeFileSync(path.join(stale, 'root.json'), '{}');
+      const file = path.join(tmp.dir, 'some.json');
+      writeFileSync(file, '{}');
+      const r = spawnSync(process.execPath, [cliMain, 'digest', file], { cwd: tmp.dir, env: { ...process.env, TMPDIR: scratch }, encoding: 'utf8' });
+      assert.notEqual(r.status, 4, r.stderr);
+      assert.deepEqual(readdirSync(scratch).sort(), [path.basename(alive), path.basename(other)].sort());
+    });
   });
 });

@@ -8,9 +8,9 @@
  *
  * The verification decisions are tuf-js's; this module only feeds it and names its verdicts.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { makeTempDir, removeTempDir } from '../fs/temp-dir.js';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Updater, type TargetFile } from 'tuf-js';
 import { assertDistinctKeyThreshold, delegationOf, type AnyMetadata } from '../../core/tuf/distinct-keys.js';
@@ -99,7 +99,7 @@ export class TufClient {
       metadataDir = options.cacheDir;
       await mkdir(metadataDir, { recursive: true });
     } else {
-      tempDir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-tuf-'));
+      tempDir = await makeTempDir('tuf');
       metadataDir = tempDir;
     }
     try {
@@ -135,7 +135,7 @@ export class TufClient {
       if (options.now !== undefined) setReferenceTime(updater, options.now());
       return new TufClient(updater, fetcher, targetsBaseUrl, tempDir, metadataDir, options.diagnoseNotFound ?? true);
     } catch (e) {
-      if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+      if (tempDir !== undefined) await removeTempDir(tempDir);
       throw e;
     }
   }
@@ -178,12 +178,12 @@ export class TufClient {
 
   /** The bytes of a target file, verified against the signed length and hashes (5.7.3). */
   async readTarget(name: string): Promise<{ target: TrustedTarget; bytes: Buffer }> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-target-'));
+    const dir = await makeTempDir('target');
     try {
       const { target, path: file } = await this.downloadTarget(name, path.join(dir, 'target'));
       return { target, bytes: await readFile(file) };
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
     }
   }
 
@@ -194,7 +194,7 @@ export class TufClient {
   }
 
   async close(): Promise<void> {
-    if (this.tempDir !== undefined) await rm(this.tempDir, { recursive: true, force: true });
+    if (this.tempDir !== undefined) await removeTempDir(this.tempDir);
   }
 
   private async targetFile(name: string): Promise<TargetFile> {
