@@ -16,6 +16,10 @@ async function run(argv: string[]): Promise<number> {
       return (process.exitCode as number | undefined) ?? 0;
     }
   }
+  // every temporary file of this run, ours and the libraries', under one directory removed on exit and on signals;
+  // those left by runs killed with SIGKILL (or a crash) are swept first, once their process is gone
+  const { useRunTempDir } = await import('../adapters/fs/temp-dir.js');
+  useRunTempDir();
   const { main } = await import('./main.js');
   return main(argv);
 }

@@ -121,6 +121,10 @@ export async function main(argv: string[]): Promise<number> {
 // Run when executed (directly or through the `bin` symlink), not when imported by a test.
 const isMain = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
+  // every temporary file of this run, ours and the libraries', under one directory removed on exit and on signals;
+  // those left by runs killed with SIGKILL (or a crash) are swept first, once their process is gone
+  const { useRunTempDir } = await import('../adapters/fs/temp-dir.js');
+  useRunTempDir();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -12,8 +12,7 @@
  *  - `import bundle.tgz <registry/repository>`: relocate the bundle from the archive's layout into a registry and
  *    write the CNAB 103 relocation mapping.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import { parseJson } from '../core/json/index.js';
@@ -23,6 +22,7 @@ import { gunOfTarget, policyTargetName } from '../core/verify/intoto-policy.js';
 import type { VerifyReport } from '../core/verify/report.js';
 import { readThickBundle, writeThickBundle } from '../adapters/archive/index.js';
 import { readFileBounded } from '../adapters/fs/index.js';
+import { makeTempDir, removeTempDir } from '../adapters/fs/temp-dir.js';
 import { TufClient } from '../adapters/tuf/tuf-client.js';
 import { RoutingFetcher } from '../adapters/tuf/routing-fetcher.js';
 import { relocate, type RelocateReport } from './relocate.js';
@@ -58,7 +58,7 @@ export interface ExportReport {
 }
 
 export async function exportBundle(source: string, options: ExportOptions): Promise<ExportReport> {
-  const work = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-export-'));
+  const work = await makeTempDir('export');
   try {
     const cacheDir = path.join(work, 'cache');
     // 1. CNAB-Sec 303 first: only a verified bundle is exported (and the trusted metadata stays in cacheDir)
@@ -117,7 +117,7 @@ export async function exportBundle(source: string, options: ExportOptions): Prom
       intotoFiles,
     };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeTempDir(work);
   }
 }
 
@@ -217,13 +217,50 @@ export interface ExtractedArchive {
   metadataDir?: string;
   /** The signed target the archive names, when it names one. */
   target?: string;
+  /**
+   * Extract these blobs of the archive's layout (`sha256:` digests; others are ignored) in a further pass, checking
+   * that the archive did not change in between. With scope 'tuf', nothing of the layout but `oci-layout` and
+   * `index.json` is extracted until this is called.
+   */
+  extractLayoutBlobs(digests: Iterable<string>): Promise<void>;
   dispose(): Promise<void>;
 }
 
-export async function extractArchive(file: string): Promise<ExtractedArchive> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-archive-'));
+/** Most bytes of the TUF metadata and in-toto files an archive carries that are extracted before TUF is consulted. */
+const MAX_TUF_EXTRACT_BYTES = 256 * 1024 * 1024;
+const BLOB_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Extract an archive into a fresh temporary directory. Scope 'all' (import): every entry. Scope 'tuf' (verify):
+ * only what TUF needs (`artifacts/tuf/`, at most 256 MiB) and the layout's `oci-layout` and `index.json`; the blobs
+ * the verified bundle and its index reference come later through `extractLayoutBlobs`. Either way every entry
+ * passes the archive policy and the expansion is bounded (adapters/archive/read.ts).
+ */
+export async function extractArchive(file: string, scope: 'all' | 'tuf' = 'all'): Promise<ExtractedArchive> {
+  const dir = await makeTempDir('archive');
+  const layoutFiles = new Set([`${ARCHIVE_LAYOUT_DIR}/oci-layout`, `${ARCHIVE_LAYOUT_DIR}/index.json`]);
+  const firstPass =
+    scope === 'all'
+      ? dir
+      : { dir, maxBytes: MAX_TUF_EXTRACT_BYTES, select: (name: string) => name === ARCHIVE_TUF_DIR || name.startsWith(`${ARCHIVE_TUF_DIR}/`) || layoutFiles.has(name) };
   try {
-    const read = await readThickBundle(file, {}, dir);
+    const read = await readThickBundle(file, {}, firstPass);
+    const extractedBlobs = new Set<string>();
+    const extractLayoutBlobs = async (digests: Iterable<string>): Promise<void> => {
+      if (scope === 'all') return;
+      const names = new Set(
+        [...digests]
+          .filter((d) => BLOB_DIGEST.test(d))
+          .map((d) => `${ARCHIVE_LAYOUT_DIR}/blobs/sha256/${d.slice('sha256:'.length)}`)
+          .filter((name) => !extractedBlobs.has(name)),
+      );
+      if (names.size === 0) return;
+      for (const name of names) extractedBlobs.add(name);
+      const again = await readThickBundle(file, {}, { dir, select: (name) => names.has(name) });
+      if (again.digest !== read.digest) {
+        throw new CnabTrustError('E_ARCHIVE_INVALID', `${file} changed while it was being read`, { subject: file });
+      }
+    };
     const metadataDir = path.join(dir, ...ARCHIVE_METADATA_DIR.split('/'));
     let target: string | undefined;
     const targetFile = path.join(dir, ...ARCHIVE_TARGET_FILE.split('/'));
@@ -248,10 +285,11 @@ export async function extractArchive(file: string): Promise<ExtractedArchive> {
       layoutDir: path.join(dir, ...ARCHIVE_LAYOUT_DIR.split('/')),
       ...(hasMetadata ? { metadataDir } : {}),
       ...(target === undefined ? {} : { target }),
-      dispose: () => rm(dir, { recursive: true, force: true }),
+      extractLayoutBlobs,
+      dispose: () => removeTempDir(dir),
     };
   } catch (e) {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
     throw e;
   }
 }

@@ -6,8 +6,7 @@
  *  3. verify it back from the registry with a fresh trusted-metadata cache, as an installer would (CNAB-Sec 303).
  * The report (sign, push, and the stable verify report) is written to a file for the CI to keep.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { makeTempDir, removeTempDir } from '../adapters/fs/temp-dir.js';
 import path from 'node:path';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import type { VerifyReport } from '../core/verify/report.js';
@@ -112,7 +111,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
   }
 
   // 3. verify from the registry with a fresh cache, as an installer would (CNAB-Sec 303)
-  const cache = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-pipeline-cache-'));
+  const cache = await makeTempDir('pipeline-cache');
   try {
     report.verify = await verifyBundle({
       bundle: pushTo,
@@ -125,7 +124,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       ...(options.now === undefined ? {} : { now: options.now }),
     });
   } finally {
-    await rm(cache, { recursive: true, force: true });
+    await removeTempDir(cache);
   }
   report.ok = report.verify.verified;
   if (report.verify.error !== undefined) report.error = report.verify.error;

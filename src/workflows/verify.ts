@@ -22,6 +22,7 @@
  * (missing options) throws.
  */
 import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
@@ -163,7 +164,9 @@ async function verifyStages(options: VerifyBundleOptions): Promise<VerifyReport>
   let extracted: ExtractedArchive | undefined;
   if (await isArchiveFile(options.bundle)) {
     try {
-      extracted = await (await import('./airgap.js')).extractArchive(options.bundle);
+      // only the TUF metadata (and the layout's index) before TUF is consulted; the blobs the verified bundle
+      // references come in the bundle stage (issue 11.6: a gzip bomb wrote 2 GiB before TUF was asked)
+      extracted = await (await import('./airgap.js')).extractArchive(options.bundle, 'tuf');
     } catch (e) {
       // an archive that cannot be read safely is a failure of the bundle stage (nothing was trusted yet)
       if (!isCnabTrustError(e) || e.category === 'usage' || e.category === 'internal') throw e;
@@ -557,7 +560,31 @@ async function fetchArchiveBundle(source: string, extracted: ExtractedArchive, t
   const facts = { layoutDir: extracted.layoutDir, signedAsArchive, digest: archive.digest, length: archive.length };
   const tag = target.name.slice(target.name.lastIndexOf(':') + 1);
   const { LayoutStore } = await import('../adapters/oci/layout-store.js');
-  const tagged = existsSync(extracted.layoutDir) && (await new LayoutStore(extracted.layoutDir).resolve(tag)) !== undefined;
+  const index = existsSync(extracted.layoutDir) ? await new LayoutStore(extracted.layoutDir).resolve(tag) : undefined;
+  const tagged = index !== undefined;
+  // extract only what is referenced: the tag's bundle index, the signed bundle's config blob and, when the bytes of
+  // bundle.json are trusted (the archive or they are the signed artifact), the manifests of its pinned images
+  const wanted = [`sha256:${target.hashes['sha256'] ?? ''}`, ...(index === undefined ? [] : [index.digest])];
+  const bundleSigned =
+    signedAsArchive ||
+    (extracted.bundleBytes.length === target.length && createHash('sha256').update(extracted.bundleBytes).digest('hex') === target.hashes['sha256']?.toLowerCase());
+  if (bundleSigned) {
+    for (const img of bundleImages(parseBundle(extracted.bundleBytes, { source: `${source}!bundle.json` }))) if (img.contentDigest !== undefined) wanted.push(img.contentDigest);
+  }
+  await extracted.extractLayoutBlobs(wanted);
+  if (index !== undefined) {
+    // then what the bundle index itself references (its bundle config manifest, the image manifests); a broken
+    // index is reported by the reading below, with its own error
+    const { parseManifest } = await import('../core/oci/manifest.js');
+    const referenced = await new LayoutStore(extracted.layoutDir).fetchManifest(index.digest).then(
+      (m) => {
+        const parsed = parseManifest(m.bytes, index.digest, m.descriptor.mediaType || undefined);
+        return parsed.kind === 'index' ? parsed.manifests.map((d) => d.digest) : [];
+      },
+      () => [],
+    );
+    await extracted.extractLayoutBlobs(referenced);
+  }
   // the archive is what was signed (its images are then checked in its layout by contentDigest), or there is no
   // bundle index in the layout to read: compare bundle.json at the root (which gives the precise error otherwise)
   if (signedAsArchive || !tagged) return { bytes: extracted.bundleBytes, what: `${source}!bundle.json`, archive: facts };

@@ -37,17 +37,28 @@ export interface ThickBundleContents {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/** What to extract: where to, which entries (by normalized name), and how many bytes at most. */
+export interface ThickExtractOptions {
+  /** An empty directory the caller owns. */
+  dir: string;
+  /** Extract only the entries (files and directories) for which this is true. Default: every entry. */
+  select?: (name: string) => boolean;
+  /** Most bytes of content written (E_ARCHIVE_TOO_LARGE beyond). Default: the archive limits' total. */
+  maxBytes?: number;
+}
+
 /**
- * Read (and, with `extractTo`, extract) a thick bundle. Extraction writes every admitted entry below `extractTo`
- * under its normalized name (the policy has refused absolute names, `..`, links and devices); a name given twice
- * is refused (E_ARCHIVE_UNSAFE), never overwritten. `extractTo` must be an empty directory the caller owns.
+ * Read (and, with `extract`, extract) a thick bundle. Extraction writes the selected admitted entries below
+ * `extract.dir` under their normalized names (the policy has refused absolute names, `..`, links and devices); a
+ * name given twice is refused (E_ARCHIVE_UNSAFE), never overwritten. Every entry is checked by the policy and
+ * the decompressed stream is bounded (total, and expansion ratio against the gzip bytes read), selected or not.
  */
 export async function readThickBundle(
   file: string,
   limits: Partial<ThickArchiveLimits> = {},
-  extractTo?: string,
+  extract?: string | ThickExtractOptions,
 ): Promise<ThickBundleContents> {
-  return readArchive(file, limits, extractTo, false) as Promise<ThickBundleContents>;
+  return readArchive(file, limits, extract, false) as Promise<ThickBundleContents>;
 }
 
 /** What `digestThickBundle` reads: the archive's digest and length, and `bundle.json`. */
@@ -66,9 +77,14 @@ export async function digestThickBundle(file: string, limits: Partial<ThickArchi
 async function readArchive(
   file: string,
   limits: Partial<ThickArchiveLimits>,
-  extractTo: string | undefined,
+  extract: string | ThickExtractOptions | undefined,
   stopAfterBundle: boolean,
 ): Promise<ThickBundleContents | ThickBundleHead> {
+  const extractOptions = typeof extract === 'string' ? { dir: extract } : extract;
+  const extractTo = extractOptions?.dir;
+  const select = extractOptions?.select ?? (() => true);
+  const maxWrite = extractOptions?.maxBytes ?? Number.POSITIVE_INFINITY;
+  let written = 0;
   const policy = new ThickArchivePolicy(file, { ...DEFAULT_THICK_ARCHIVE_LIMITS, ...limits });
   const hash = createHash('sha256');
   let length = 0;
@@ -84,13 +100,18 @@ async function readArchive(
   /** Set once bundle.json has been read whole, when that is all the caller needs from the inflated stream. */
   let bundleRead = false;
   const writes: Promise<void>[] = [];
-  const extract = (entry: ReadEntry, root: string): void => {
+  const extractEntry = (entry: ReadEntry, root: string): boolean => {
     const name = normalizeEntryName(entry.path, file);
+    if (!select(name)) return false;
+    written += entry.type === 'Directory' ? 0 : entry.size;
+    if (written > maxWrite) {
+      throw new CnabTrustError('E_ARCHIVE_TOO_LARGE', `${file}: the entries to extract hold more than ${maxWrite} bytes`, { subject: file, details: { limit: maxWrite } });
+    }
     const target = path.join(root, ...name.split('/'));
     if (entry.type === 'Directory') {
       mkdirSync(target, { recursive: true });
       entry.resume();
-      return;
+      return true;
     }
     mkdirSync(path.dirname(target), { recursive: true });
     // 'wx': a second entry with the same name is refused, not silently overwriting the first
@@ -110,6 +131,7 @@ async function readArchive(
       }),
     );
     entry.pipe(out);
+    return true;
   };
   const parser = new Parser({
     strict: true,
@@ -133,8 +155,8 @@ async function readArchive(
           entry.on('data', (c: Buffer) => bundleChunks.push(c));
           if (stopAfterBundle) entry.on('end', () => (bundleRead = true));
         }
-        if (extractTo !== undefined) extract(entry, extractTo);
-        else if (role !== 'bundle') entry.resume();
+        const extracted = extractTo !== undefined && extractEntry(entry, extractTo);
+        if (!extracted && role !== 'bundle') entry.resume();
       } catch (e) {
         fail(e);
         entry.resume();
@@ -153,6 +175,15 @@ async function readArchive(
   gunzip.on('data', (chunk: Buffer) => {
     if (failure !== undefined) return;
     decompressed += chunk.length;
+    if (policy.expandsTooMuch(decompressed, length)) {
+      fail(
+        new CnabTrustError('E_ARCHIVE_TOO_LARGE', `${file} expands more than ${policy.maxExpansionRatio} times (${decompressed} bytes from ${length} of gzip): a gzip bomb`, {
+          subject: file,
+          hint: 'do not import or install this archive',
+        }),
+      );
+      return;
+    }
     if (decompressed > policy.maxDecompressedBytes) {
       fail(
         new CnabTrustError('E_ARCHIVE_TOO_LARGE', `${file} decompresses to more than ${policy.maxDecompressedBytes} bytes`, {

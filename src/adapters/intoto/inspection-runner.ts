@@ -7,10 +7,10 @@
  * namespaces work (adapters/process/sandbox.ts), without network and with the rest of the file system read-only.
  * The inspection links are not written anywhere.
  */
-import { cpSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, lstatSync, readdirSync } from 'node:fs';
+import { makeTempDirSync, removeTempDirSync } from '../fs/temp-dir.js';
 import { probeSandbox, type SandboxStatus } from '../process/sandbox.js';
 import { CnabTrustError } from '../../core/errors.js';
-import os from 'node:os';
 import path from 'node:path';
 import type { InspectionRunner } from '../../core/intoto/verify.js';
 import type { InspectionModel, LinkModel } from '../../core/intoto/metadata.js';
@@ -73,7 +73,7 @@ export class ScratchInspectionRunner implements InspectionRunner {
     if (this.#scratch === undefined) {
       const { workDir } = this.options;
       if (workDir !== undefined) this.checkSize(workDir);
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'cnab-trust-inspect-'));
+      const dir = makeTempDirSync('inspect');
       this.#scratch = dir;
       if (workDir !== undefined) cpSync(workDir, dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
       this.options.seed?.(dir, verified);
@@ -108,7 +108,7 @@ export class ScratchInspectionRunner implements InspectionRunner {
 
   /** Remove the scratch directory. */
   dispose(): void {
-    if (this.#scratch !== undefined) rmSync(this.#scratch, { recursive: true, force: true });
+    if (this.#scratch !== undefined) removeTempDirSync(this.#scratch);
     this.#scratch = undefined;
   }
 }

@@ -5,10 +5,12 @@
  * format of airgap transfers.
  *
  * Blobs are written to a temporary file in the same directory, hashed while written, fsynced and renamed into
- * place only when their digest holds; `index.json` is replaced atomically the same way.
+ * place only when their digest holds; `index.json` is replaced atomically the same way. Every read opens only a
+ * regular file inside the layout (a FIFO, a device, a symlink out of the directory are refused: E_ARCHIVE_UNSAFE)
+ * and is bounded.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -20,6 +22,7 @@ import { OCI_INDEX } from '../../core/oci/media-types.js';
 import type { FetchedManifest, OciStore } from './store.js';
 import { readAll, verifyingStream } from './verify-stream.js';
 import { writeFileAtomic } from '../fs/index.js';
+import { openContainedFile, readContainedFile, type ContainedFile } from '../fs/contained-file.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -45,6 +48,27 @@ export class LayoutStore implements OciStore {
     return path.join(this.directory, 'blobs', algorithm, hex);
   }
 
+  /** Open a file of the layout for reading: a regular file inside it, or undefined when absent. */
+  private openFile(file: string, subject: string): Promise<ContainedFile | undefined> {
+    return openContainedFile(file, this.directory, (why) =>
+      new CnabTrustError('E_ARCHIVE_UNSAFE', `${subject}: ${file} ${why}`, { subject, hint: 'an OCI image layout holds regular files only: do not use this directory' })).catch(
+      (e: unknown) => {
+        throw ioError(file, e, 'read');
+      },
+    );
+  }
+
+  /** The whole of a file of the layout, at most `maxBytes`; undefined when absent. */
+  private async readFileOf(file: string, subject: string, maxBytes: number): Promise<Buffer | undefined> {
+    const opened = await this.openFile(file, subject);
+    if (opened === undefined) return undefined;
+    try {
+      return await readContainedFile(opened, maxBytes, (size) => tooLarge(subject, size, maxBytes));
+    } finally {
+      await opened.handle.close();
+    }
+  }
+
   private subject(reference: string): string {
     return isValidDigest(reference) ? `${this.name}@${reference}` : `${this.name}:${reference}`;
   }
@@ -61,15 +85,10 @@ export class LayoutStore implements OciStore {
   /** index.json; with `missingOk`, a directory that is not a layout yet reads as an empty one. */
   private async readIndex(missingOk = false): Promise<LayoutIndex> {
     const file = path.join(this.directory, 'index.json');
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        if (missingOk) return { schemaVersion: 2, manifests: [] };
-        throw new CnabTrustError('E_OCI_NOT_FOUND', `${this.directory} is not an OCI image layout (no index.json)`, { subject: this.name });
-      }
-      throw ioError(file, e);
+    const bytes = await this.readFileOf(file, this.name, MAX_MANIFEST_BYTES);
+    if (bytes === undefined) {
+      if (missingOk) return { schemaVersion: 2, manifests: [] };
+      throw new CnabTrustError('E_OCI_NOT_FOUND', `${this.directory} is not an OCI image layout (no index.json)`, { subject: this.name });
     }
     const json = parseManifestJson(bytes, file, MAX_MANIFEST_BYTES);
     if (!Array.isArray(json.manifests)) {
@@ -105,11 +124,8 @@ export class LayoutStore implements OciStore {
     if (isValidDigest(reference)) {
       const listed = index.manifests.find((d) => d.digest === reference);
       if (listed !== undefined) return { mediaType: listed.mediaType, digest: listed.digest, size: listed.size };
-      const file = this.blobPath(reference);
-      const st = await stat(file).catch(() => undefined);
-      if (st === undefined) return undefined;
-      if (st.size > MAX_MANIFEST_BYTES) throw tooLarge(this.subject(reference), st.size);
-      const bytes = await readFile(file);
+      const bytes = await this.readFileOf(this.blobPath(reference), this.subject(reference), MAX_MANIFEST_BYTES);
+      if (bytes === undefined) return undefined;
       verifyDigest(bytes, reference, this.subject(reference));
       const m = parseManifest(bytes, this.subject(reference));
       return { mediaType: m.mediaType, digest: reference, size: bytes.byteLength };
@@ -128,11 +144,8 @@ export class LayoutStore implements OciStore {
   }
 
   private async readBlobFile(descriptor: Descriptor, maxBytes: number, subject: string): Promise<Uint8Array> {
-    const file = this.blobPath(descriptor.digest);
-    const st = await stat(file).catch(() => undefined);
-    if (st === undefined) throw new CnabTrustError('E_OCI_NOT_FOUND', `${subject} not found in ${this.directory}`, { subject });
-    if (st.size > maxBytes) throw tooLarge(subject, st.size, maxBytes);
-    const bytes = await readFile(file);
+    const bytes = await this.readFileOf(this.blobPath(descriptor.digest), subject, maxBytes);
+    if (bytes === undefined) throw new CnabTrustError('E_OCI_NOT_FOUND', `${subject} not found in ${this.directory}`, { subject });
     if (bytes.byteLength !== descriptor.size) {
       throw new CnabTrustError('E_LENGTH_MISMATCH', `${subject} is ${bytes.byteLength} bytes, its descriptor says ${descriptor.size}`, {
         subject,
@@ -170,10 +183,11 @@ export class LayoutStore implements OciStore {
 
   async openBlob(descriptor: Descriptor, onChunk?: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
     const subject = `${this.name}@${descriptor.digest}`;
-    const file = this.blobPath(descriptor.digest);
-    const st = await stat(file).catch(() => undefined);
-    if (st === undefined) throw new CnabTrustError('E_OCI_NOT_FOUND', `blob ${subject} not found`, { subject });
-    const source = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
+    const opened = await this.openFile(this.blobPath(descriptor.digest), subject);
+    if (opened === undefined) throw new CnabTrustError('E_OCI_NOT_FOUND', `blob ${subject} not found`, { subject });
+    // at most one byte more than the descriptor's size is read: the verifying stream then refuses the length
+    const stream = opened.handle.createReadStream({ highWaterMark: 1 << 20, start: 0, end: descriptor.size, autoClose: true });
+    const source = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
     return source.pipeThrough(verifyingStream(descriptor, subject, onChunk === undefined ? {} : { onChunk }));
   }
 
@@ -217,9 +231,9 @@ async function exists(file: string): Promise<boolean> {
 }
 
 
-function ioError(file: string, e: unknown): CnabTrustError {
+function ioError(file: string, e: unknown, action = 'write'): CnabTrustError {
   if (e instanceof CnabTrustError) return e;
-  return new CnabTrustError('E_IO', `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { subject: file, cause: e });
+  return new CnabTrustError('E_IO', `cannot ${action} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { subject: file, cause: e });
 }
 
 function tooLarge(subject: string, size: number, max = MAX_MANIFEST_BYTES): CnabTrustError {

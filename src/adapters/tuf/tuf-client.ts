@@ -8,9 +8,9 @@
  *
  * The verification decisions are tuf-js's; this module only feeds it and names its verdicts.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { makeTempDir, removeTempDir } from '../fs/temp-dir.js';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Updater, type TargetFile } from 'tuf-js';
 import { Metadata, MetadataKind } from '@tufjs/models';
@@ -108,7 +108,7 @@ export class TufClient {
       // one client at a time per trusted-metadata directory (concurrent verifiers share a persistent cache)
       unlock = await lockCacheDir(metadataDir, options.cacheLock);
     } else {
-      tempDir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-tuf-'));
+      tempDir = await makeTempDir('tuf');
       metadataDir = tempDir;
     }
     try {
@@ -145,7 +145,7 @@ export class TufClient {
       persistAtomically(updater, metadataDir);
       return new TufClient(updater, fetcher, targetsBaseUrl, tempDir, metadataDir, options.diagnoseNotFound ?? true, unlock);
     } catch (e) {
-      if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+      if (tempDir !== undefined) await removeTempDir(tempDir);
       await unlock?.();
       throw e;
     }
@@ -250,12 +250,12 @@ export class TufClient {
 
   /** The bytes of a target file, verified against the signed length and hashes (5.7.3). */
   async readTarget(name: string): Promise<{ target: TrustedTarget; bytes: Buffer }> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'cnab-trust-target-'));
+    const dir = await makeTempDir('target');
     try {
       const { target, path: file } = await this.downloadTarget(name, path.join(dir, 'target'));
       return { target, bytes: await readFile(file) };
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
     }
   }
 
@@ -266,7 +266,7 @@ export class TufClient {
   }
 
   async close(): Promise<void> {
-    if (this.tempDir !== undefined) await rm(this.tempDir, { recursive: true, force: true });
+    if (this.tempDir !== undefined) await removeTempDir(this.tempDir);
     await this.unlock?.();
   }
 

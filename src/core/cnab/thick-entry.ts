@@ -14,17 +14,26 @@ export interface ThickArchiveLimits {
   maxEntries: number;
   /** Largest single entry, in bytes. Default 16 GiB. */
   maxEntryBytes: number;
-  /** Most bytes of entry content in total (uncompressed). Default 64 GiB. */
+  /** Most bytes of entry content in total (uncompressed). Default 16 GiB. */
   maxTotalBytes: number;
   /** Largest `bundle.json`, in bytes. Default 8 MiB. */
   maxBundleBytes: number;
+  /**
+   * Most bytes the tar stream may expand to per byte of gzip read so far, once past `expansionSlackBytes`
+   * (a gzip bomb expands ~1000:1; image layers are compressed already and expand ~1:1). Default 100.
+   */
+  maxExpansionRatio: number;
+  /** Decompressed bytes always allowed before the ratio applies. Default 64 MiB. */
+  expansionSlackBytes: number;
 }
 
 export const DEFAULT_THICK_ARCHIVE_LIMITS: Readonly<ThickArchiveLimits> = Object.freeze({
   maxEntries: 100_000,
   maxEntryBytes: 16 * 1024 ** 3,
-  maxTotalBytes: 64 * 1024 ** 3,
+  maxTotalBytes: 16 * 1024 ** 3,
   maxBundleBytes: 8 * 1024 * 1024,
+  maxExpansionRatio: 100,
+  expansionSlackBytes: 64 * 1024 * 1024,
 });
 
 /** Largest pax / GNU long-name header accepted by the reader (names and attributes, not content). */
@@ -149,6 +158,15 @@ export class ThickArchivePolicy {
    */
   get maxDecompressedBytes(): number {
     return this.limits.maxTotalBytes + (this.limits.maxEntries + 2) * (MAX_META_ENTRY_BYTES + 2048);
+  }
+
+  /** Whether `decompressed` bytes out of `compressed` bytes of gzip read so far is past the expansion bound. */
+  expandsTooMuch(decompressed: number, compressed: number): boolean {
+    return decompressed > this.limits.expansionSlackBytes && decompressed > compressed * this.limits.maxExpansionRatio;
+  }
+
+  get maxExpansionRatio(): number {
+    return this.limits.maxExpansionRatio;
   }
 
   private layout(): EntryRole {
