@@ -6,7 +6,17 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import { makeTempDir } from './temp-dir.js';
+import { repoRoot } from './fixtures.js';
+
+/** Our python script that writes a layout with functionary keys from a GPG keyring (in-toto 1.3.1's own export). */
+export const GPG_LAYOUT_PY = path.join(repoRoot, 'test/fixtures/intoto/gpg-layout.py');
+
+/** Assert that a program run succeeded, with its output in the message. */
+export function ok(r: { status: number; stdout: string; stderr: string }, what: string): void {
+  assert.equal(r.status, 0, `${what}: ${r.stderr}${r.stdout}`);
+}
 
 export type GpgAlgo = 'rsa2048' | 'dsa2048' | 'ed25519';
 

@@ -6,23 +6,20 @@
  *
  * Keys: owners RSA, DSA and EdDSA (all three sign the layout); functionaries a DSA key, an EdDSA key and an RSA
  * key whose link is signed by its RSA signing subkey (the layout lists the primary key; the link is named by the
- * subkey, as in-toto-run names it).
+ * subkey, as in-toto-run names it). The other direction: links made by our `link run --gpg` pass both verifiers.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GpgHome } from '../../helpers/gpg.js';
+import { GpgHome, GPG_LAYOUT_PY, ok } from '../../helpers/gpg.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { codesOfClass, referenceErrorClass } from '../../helpers/intoto-reference.js';
 import { repoRoot } from '../../helpers/fixtures.js';
 import { intotoVerify, type IntotoVerifyReport } from '../../../src/workflows/intoto-verify.js';
+import { runCli } from './cli-helpers.js';
 
-const GPG_LAYOUT_PY = path.join(repoRoot, 'test/fixtures/intoto/gpg-layout.py');
 
-function ok(r: { status: number; stdout: string; stderr: string }, what: string): void {
-  assert.equal(r.status, 0, `${what}: ${r.stderr}${r.stdout}`);
-}
 
 describe('in-toto GPG functionaries: python-made GPG chains against intoto verify (in-toto 1.3.1, gnupg)', function () {
   this.timeout(300_000);
@@ -152,6 +149,36 @@ describe('in-toto GPG functionaries: python-made GPG chains against intoto verif
     // pack's link signed by the RSA functionary's subkey instead, under the EdDSA functionary's file name
     ok(home.python(dir, 'in-toto-sign', ['-f', `pack.${eddsa.toLowerCase().slice(0, 8)}.link`, '-g', rsaSub, '-o', `pack.${eddsa.toLowerCase().slice(0, 8)}.link`]), 're-sign');
     await sameVerdict(dir, 'ThresholdVerificationError');
+  });
+
+  it('links made by cnab-trust link run --gpg (DSA, EdDSA, an RSA subkey) pass both verifiers; a tampered one fails both', async () => {
+    const dir = copy('ours');
+    spawnSync('sh', ['-c', 'rm -f *.link foo.py foo.tgz'], { cwd: dir });
+    const env = { ...process.env, GNUPGHOME: home.dir };
+    ok(runCli(dir, ['link', 'run', '--step', 'write', '--gpg', dsa, '-p', 'foo.py', '--', 'sh', '-c', 'echo hi > foo.py'], env), 'link run --gpg (DSA)');
+    ok(runCli(dir, ['link', 'run', '--step', 'pack', '--gpg', eddsa, '-m', 'foo.py', '-p', 'foo.tgz', '--', 'tar', 'czf', 'foo.tgz', 'foo.py'], env), 'link run --gpg (EdDSA)');
+    // --gpg-home instead of GNUPGHOME; the signing subkey given by its fingerprint
+    ok(runCli(dir, ['link', 'run', '--step', 'sign-off', '--gpg', rsaSub, '--gpg-home', home.dir, '-m', 'foo.tgz', '--json']), 'link run --gpg (subkey)');
+    const link = JSON.parse(readFileSync(path.join(dir, `sign-off.${rsaSub.toLowerCase().slice(0, 8)}.link`), 'utf8')) as { signatures: Record<string, string>[] };
+    assert.deepEqual(Object.keys(link.signatures[0]!).sort(), ['keyid', 'other_headers', 'signature']);
+    assert.equal(link.signatures[0]!['keyid'], rsaSub.toLowerCase());
+    await sameVerdict(dir, null);
+    const file = path.join(dir, `pack.${eddsa.toLowerCase().slice(0, 8)}.link`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"tar"', '"rat"'));
+    await sameVerdict(dir, 'ThresholdVerificationError');
+  });
+
+  it('link run --gpg with a key the keyring lacks, or a keyid that is not hex, fails before running the step', () => {
+    const dir = copy('no-key');
+    const env = { ...process.env, GNUPGHOME: home.dir };
+    const missing = runCli(dir, ['link', 'run', '--step', 'write', '--gpg', 'DEADBEEFDEADBEEF', '--', 'touch', 'ran'], env);
+    assert.equal(missing.status, 1, missing.stderr);
+    assert.match(missing.stderr, /error\[E_KEY_INVALID\]: gpg has no secret key DEADBEEFDEADBEEF/);
+    const bad = runCli(dir, ['link', 'run', '--step', 'write', '--gpg', '--homedir=/tmp', '--', 'touch', 'ran'], env);
+    assert.equal(bad.status, 2, bad.stderr);
+    const both = runCli(dir, ['link', 'run', '--step', 'write', '--gpg', dsa, '--key', 'k', '--', 'touch', 'ran'], env);
+    assert.equal(both.status, 2, both.stderr);
+    assert.equal(spawnSync('test', ['-e', path.join(dir, 'ran')]).status, 1, 'the step did not run');
   });
 
   it('an expired owner key fails both (KeyExpirationError, E_KEY_EXPIRED); an expired functionary key drops its link', async () => {
