@@ -17,7 +17,7 @@ export function looksLikeOpenPgp(bytes: Uint8Array): boolean {
 
 export async function parseVerificationKeyFile(bytes: Uint8Array, source: string): Promise<VerificationKey> {
   if (looksLikeOpenPgp(bytes)) {
-    // openpgp.js loads only here: the other key forms (and `intoto verify` with them) do without it
+    // openpgp.js (a chunk of its own in the package bundle) loads only here: the other key forms do without it
     const { gpgKeyFromOpenPgp } = await import('./openpgp-key.js');
     return gpgKeyFromOpenPgp(bytes, source);
   }

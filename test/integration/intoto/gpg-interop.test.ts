@@ -109,7 +109,7 @@ describe('in-toto GPG functionaries: python-made GPG chains against intoto verif
     );
   });
 
-  it('the bundled executable verifies it too (openpgp.js loaded from node_modules), with one owner key', () => {
+  it('the package executable verifies it too (openpgp.js in its own bundle chunk), with one owner key', () => {
     const dir = copy('bin');
     writeFileSync(path.join(dir, 'owner.asc'), home.exportArmored(owners[2]!));
     const bin = path.join(repoRoot, 'dist/src/cli/cnab-trust.cjs');
