@@ -64,6 +64,7 @@ const CODES = {
   E_KEY_INVALID: 'verification',
   E_KEY_UNSUPPORTED: 'verification',
   E_KEYID_MISMATCH: 'verification',
+  E_KEY_EXPIRED: 'verification',
   E_SIGNATURE_INVALID: 'verification',
   E_PASSPHRASE: 'usage',
   /** The passphrase given does not open the key: untrustworthy input, not a usage error (exit 1). */

@@ -6,8 +6,7 @@
  */
 import path from 'node:path';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
-import { parsePublicKeyFile } from '../core/crypto/key-files.js';
-import type { SslibPublicKey } from '../core/crypto/keys.js';
+import { parseVerificationKeyFile } from '../core/crypto/verification-key-file.js';
 import { MAX_METADATA_BYTES } from '../core/intoto/json.js';
 
 const readBounded = (file: string): Promise<Buffer> => readFileBounded(file, { maxBytes: MAX_METADATA_BYTES, what: 'in-toto metadata or key' });
@@ -46,7 +45,7 @@ export async function intotoVerify(input: IntotoVerifyInput): Promise<IntotoVeri
     throw new CnabTrustError('E_USAGE', 'give at least one layout key (--layout-keys)', { subject: '--layout-keys' });
   }
   const [layoutBytes, ...keyBytes] = await Promise.all([readBounded(input.layout), ...input.layoutKeys.map(readBounded)]);
-  const keys: SslibPublicKey[] = keyBytes.map((b, i) => parsePublicKeyFile(b, input.layoutKeys[i]!));
+  const keys = await Promise.all(keyBytes.map((b, i) => parseVerificationKeyFile(b, input.layoutKeys[i]!)));
   const layoutName = path.basename(input.layout);
   const report: IntotoVerifyReport = {
     verified: false,

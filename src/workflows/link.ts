@@ -3,13 +3,15 @@
  * and `in-toto-record` make it. Materials are recorded, the command runs (no shell), products are recorded,
  * and the link `<step>.<keyid[:8]>.link` is signed and written. For a step that is not one command, `record
  * start` writes a signed `.<step>.<keyid[:8]>.link-unfinished` with the materials, and `record stop` checks its
- * signature, adds the products and writes the final link.
+ * signature, adds the products and writes the final link. `link run --gpg KEYID` signs with the system gpg instead
+ * of a key file, as in-toto-run --gpg does.
  */
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
 import { recordArtifacts } from '../adapters/intoto/artifact-recorder.js';
 import { loadSigner } from '../adapters/intoto/key-files.js';
+import { GpgCommandSigner, type GpgSignerOptions } from '../adapters/gpg/gpg-command-signer.js';
 import { runStepCommand, type StepByproducts } from '../adapters/intoto/step-command.js';
 import { verifySslibSignature } from '../core/crypto/verify-signature.js';
 import { CnabTrustError } from '../core/errors.js';
@@ -29,7 +31,11 @@ export interface LinkRecordingOptions {
   metadataDirectory?: string;
 }
 
-export interface LinkRunOptions extends LinkRecordingOptions {
+export interface LinkRunOptions extends Omit<LinkRecordingOptions, 'key'> {
+  /** Private key file; or `gpg` instead. */
+  key?: string;
+  /** Sign with the system gpg (like in-toto-run --gpg): keyid and GnuPG home. */
+  gpg?: GpgSignerOptions;
   materials?: string[];
   products?: string[];
   /** The command and its arguments; empty for a step without a command (e.g. a sign-off). */
@@ -60,9 +66,24 @@ async function writeLink(model: LinkModel, file: string, signer: Awaited<ReturnT
   await writeFileAtomic(file, metadataFileText(envelope));
 }
 
+/** Sign the link with gpg and write it as `<step>.<keyid[:8]>.link`, the keyid the signature's (in-toto-run --gpg). */
+async function writeGpgLink(model: LinkModel, dir: string, signer: GpgCommandSigner): Promise<{ file: string; keyid: string }> {
+  const sig = await signer.sign(signableBytes({ kind: 'link', link: model }));
+  const file = path.join(dir, linkFileName(model.name as string, sig.keyid));
+  const envelope = { signatures: [{ keyid: sig.keyid, sig: '', gpg: { other_headers: sig.other_headers, signature: sig.signature } }], signed: model };
+  await writeFileAtomic(file, metadataFileText(envelope));
+  return { file, keyid: sig.keyid };
+}
+
 export async function linkRun(o: LinkRunOptions): Promise<LinkReport> {
   checkItemName(o.step, 'step');
-  const signer = await loadSigner(o.key); // fail on a bad key before running anything
+  if ((o.key === undefined) === (o.gpg === undefined)) {
+    throw new CnabTrustError('E_USAGE', 'give either --key (a key file) or --gpg (a GPG keyid)', { subject: '--key' });
+  }
+  // fail on a bad key before running anything
+  const gpg = o.gpg === undefined ? undefined : new GpgCommandSigner(o.gpg);
+  await gpg?.check();
+  const signer = o.key === undefined ? undefined : await loadSigner(o.key);
   const record = { followSymlinkDirs: true, ...o.record };
   const materials = recordArtifacts(o.materials ?? [], record);
   let byproducts: StepByproducts | Record<string, never> = {};
@@ -73,12 +94,18 @@ export async function linkRun(o: LinkRunOptions): Promise<LinkReport> {
     });
   }
   const products = recordArtifacts(o.products ?? [], record);
-  const file = path.join(o.metadataDirectory ?? '.', linkFileName(o.step, signer.keyid));
-  await writeLink(linkModel(o.step, materials, products, o.command, byproducts as LinkModel['byproducts']), file, signer);
+  const model = linkModel(o.step, materials, products, o.command, byproducts as LinkModel['byproducts']);
+  let written: { file: string; keyid: string };
+  if (signer !== undefined) {
+    written = { file: path.join(o.metadataDirectory ?? '.', linkFileName(o.step, signer.keyid)), keyid: signer.keyid };
+    await writeLink(model, written.file, signer);
+  } else {
+    written = await writeGpgLink(model, o.metadataDirectory ?? '.', gpg!);
+  }
   return {
     step: o.step,
-    keyid: signer.keyid,
-    link: file,
+    keyid: written.keyid,
+    link: written.file,
     command: o.command,
     ...('return-value' in byproducts ? { returnValue: byproducts['return-value'] } : {}),
     materials: Object.keys(materials).length,

@@ -659,7 +659,7 @@ async function verifyIntoto(
   now: Date,
   warn: (warning: string) => void,
 ): Promise<IntotoOutcome> {
-  const { parsePublicKeyFile } = await import('../core/crypto/key-files.js');
+  const { parseVerificationKeyFile } = await import('../core/crypto/verification-key-file.js');
   const { loadMetablock, verifySupplyChain } = await import('../core/intoto/verify.js');
   const checks: string[] = [];
 
@@ -675,7 +675,7 @@ async function verifyIntoto(
   for (const keyTarget of layoutKeyTargets(layoutTarget.target)) {
     const { role } = await client.getTargetWithRole(keyTarget);
     assertLayoutKeyRole(keyTarget, role);
-    keys.push(parsePublicKeyFile((await client.readTarget(keyTarget)).bytes, keyTarget));
+    keys.push(await parseVerificationKeyFile((await client.readTarget(keyTarget)).bytes, keyTarget));
     checks.push(`layout key ${keyTarget} fetched through TUF, signed by targets`);
   }
 

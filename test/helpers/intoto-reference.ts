@@ -14,6 +14,7 @@ export const CODE_OF_CLASS: Readonly<Record<string, string>> = {
   BadReturnValueError: 'E_INTOTO_INSPECTION',
   FormatError: 'E_INTOTO_INVALID',
   JSONDecodeError: 'E_JSON_PARSE',
+  KeyExpirationError: 'E_KEY_EXPIRED',
 };
 
 /**

@@ -1,5 +1,6 @@
 /**
  * `cnab-trust link run --step NAME --key K [-m P...] [-p P...] -- CMD ARGS`   (like in-toto-run)
+ * `cnab-trust link run --step NAME --gpg KEYID [--gpg-home DIR] ...`          (like in-toto-run --gpg)
  * `cnab-trust link record start --step NAME --key K [-m P...]`                (like in-toto-record start)
  * `cnab-trust link record stop  --step NAME --key K [-p P...]`                (like in-toto-record stop)
  *
@@ -20,7 +21,10 @@ interface RecordingArgs extends OutputFlags {
   metadataDirectory?: string;
 }
 
-interface RunArgs extends RecordingArgs {
+interface RunArgs extends Omit<RecordingArgs, 'key'> {
+  key?: string;
+  gpg?: string;
+  gpgHome?: string;
   materials?: string[];
   products?: string[];
   recordStreams: boolean;
@@ -29,10 +33,15 @@ interface RunArgs extends RecordingArgs {
   _: (string | number)[];
 }
 
-function recordingOptions<T>(y: Argv<T>): Argv<T> {
+function recordingOptions<T>(y: Argv<T>, keyRequired = true): Argv<T> {
   return y
     .option('step', { alias: 'n', type: 'string', demandOption: true, describe: 'step name (the link is <step>.<keyid[:8]>.link)' })
-    .option('key', { alias: 'k', type: 'string', demandOption: true, describe: 'private key file (securesystemslib JSON or PEM; encrypted: CNAB_TRUST_PASSPHRASE)' })
+    .option('key', {
+      alias: 'k',
+      type: 'string',
+      demandOption: keyRequired,
+      describe: `private key file (securesystemslib JSON or PEM; encrypted: CNAB_TRUST_PASSPHRASE)${keyRequired ? '' : '; or --gpg'}`,
+    })
     .option('base-path', { type: 'string', describe: 'record artifacts relative to this directory (not part of the recorded names)' })
     .option('exclude', { type: 'array', string: true, describe: 'gitwildmatch patterns not to record (replace the defaults *.link*, .git, *.pyc, *~)' })
     .option('lstrip-paths', { type: 'array', string: true, describe: 'prefixes stripped from recorded paths' })
@@ -40,7 +49,7 @@ function recordingOptions<T>(y: Argv<T>): Argv<T> {
     .option('metadata-directory', { alias: 'd', type: 'string', describe: 'directory for the link file (default: current directory)' }) as Argv<T>;
 }
 
-function recordOptionsOf(a: RecordingArgs): RecordOptions {
+function recordOptionsOf(a: Omit<RecordingArgs, 'key'>): RecordOptions {
   return {
     ...(a.basePath === undefined ? {} : { basePath: a.basePath }),
     ...(a.exclude === undefined ? {} : { excludePatterns: a.exclude }),
@@ -59,20 +68,29 @@ const run: CommandModule<OutputFlags, RunArgs> = {
   command: 'run',
   describe: 'record materials, run a command (no shell), record products and byproducts, write the signed link',
   builder: (y: Argv<OutputFlags>) =>
-    recordingOptions(y)
+    recordingOptions(y, false)
+      .option('gpg', { alias: 'g', type: 'string', describe: 'sign with the system gpg and this GPG keyid or fingerprint instead of --key (as in-toto-run --gpg)' })
+      .option('gpg-home', { type: 'string', describe: 'GnuPG home directory for --gpg (default: GNUPGHOME or ~/.gnupg)' })
+      .conflicts('key', 'gpg')
+      .check((a) => {
+        if (a['key'] === undefined && a['gpg'] === undefined) throw new Error('give --key (a key file) or --gpg (a GPG keyid)');
+        return true;
+      })
       .parserConfiguration({ 'populate--': true })
       .option('materials', { alias: 'm', type: 'array', string: true, describe: 'files or directories recorded before the command' })
       .option('products', { alias: 'p', type: 'array', string: true, describe: 'files or directories recorded after the command' })
       .option('record-streams', { type: 'boolean', default: true, describe: 'record stdout and stderr in the link (--no-record-streams: only the return value)' })
       .option('timeout', { type: 'number', describe: 'kill the command after this many seconds (default: no limit)' })
       .example('$0 link run --step package --key carl -m foo.py -p foo.tar.gz -- tar zcvf foo.tar.gz foo.py', 'writes package.<keyid8>.link')
-      .example('$0 link run --step sign-off --key bob -m .', 'a step without a command') as unknown as Argv<RunArgs>,
+      .example('$0 link run --step sign-off --key bob -m .', 'a step without a command')
+      .example('$0 link run --step package --gpg 8E1F2C3D4B5A6978 -m foo.py -p foo.tar.gz -- tar zcvf foo.tar.gz foo.py', 'signed by gpg') as unknown as Argv<RunArgs>,
   handler: handle(async (args: RunArgs) => {
     const command = (args['--'] ?? []).map(String);
     const { linkRun } = await import('../../workflows/link.js');
     const r = await linkRun({
       step: args.step,
-      key: args.key,
+      ...(args.key === undefined ? {} : { key: args.key }),
+      ...(args.gpg === undefined ? {} : { gpg: { keyid: args.gpg, ...(args.gpgHome === undefined ? {} : { home: args.gpgHome }) } }),
       record: recordOptionsOf(args),
       ...(args.metadataDirectory === undefined ? {} : { metadataDirectory: args.metadataDirectory }),
       ...(args.materials === undefined ? {} : { materials: args.materials }),

@@ -13,7 +13,7 @@
  */
 import { CnabTrustError } from '../errors.js';
 import { CANONICAL_SAFE, olpcCanonicalBytes } from '../canonical/olpc.js';
-import { parseSslibKeyObject, type SslibPublicKey } from '../crypto/keys.js';
+import { parseVerificationKeyObject, type VerificationKey } from '../crypto/verification-key.js';
 import { parseRule, type ArtifactRule } from './rules.js';
 import { checkArtifactPath, checkItemName } from './paths.js';
 
@@ -26,7 +26,7 @@ export interface Signature {
   sig: string;
   /**
    * A GPG signature (`in-toto-sign --gpg`, securesystemslib GPG_SIGNATURE_SCHEMA), its members but `keyid` as they
-   * were: read as 1.3.1 reads it and written back unchanged, never verified here (no OpenPGP keys).
+   * were (`other_headers` and `signature` hex, verified with GPG keys: `crypto/gpg-verify.ts`), written back unchanged.
    */
   gpg?: Record<string, unknown>;
 }
@@ -72,7 +72,8 @@ export interface LinkModel {
 /** A parsed layout with what verification needs precomputed (keys loaded, rules parsed). */
 export interface Layout {
   model: LayoutModel;
-  keys: Map<string, SslibPublicKey>;
+  /** By keyid; GPG keys with their subkeys. */
+  keys: Map<string, VerificationKey>;
   expiresAt: Date;
   stepRules: Map<string, { materials: ArtifactRule[]; products: ArtifactRule[] }>;
 }
@@ -246,9 +247,9 @@ export function parseLayoutModel(s: Obj, source: string): Layout {
   if (typeof readme !== 'string') throw invalid(source, '$.signed.readme', 'must be a string');
   const expiresAt = parseExpires(s['expires'], source);
   const rawKeys = obj(optional(s, 'keys', {}), source, '$.signed.keys');
-  const keys = new Map<string, SslibPublicKey>();
+  const keys = new Map<string, VerificationKey>();
   for (const [keyid, k] of Object.entries(rawKeys)) {
-    const key = parseSslibKeyObject(k, `${source}: key ${keyid}`);
+    const key = parseVerificationKeyObject(k, `${source}: key ${keyid}`);
     if (key.keyid !== keyid) {
       throw new CnabTrustError('E_KEYID_MISMATCH', `${source}: layout key listed as ${keyid} has keyid ${key.keyid}`, {
         subject: `${source}: key ${keyid}`,

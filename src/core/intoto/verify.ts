@@ -24,6 +24,9 @@
 import { CnabTrustError } from '../errors.js';
 import type { SslibPublicKey } from '../crypto/keys.js';
 import { verifySslibSignature } from '../crypto/verify-signature.js';
+import { isGpgKey, type GpgPublicKey } from '../crypto/gpg-keys.js';
+import { gpgKeyExpiry, verifyGpgSignature, type GpgSignature } from '../crypto/gpg-verify.js';
+import type { VerificationKey } from '../crypto/verification-key.js';
 import { parseMetablock, parseSignatures, signableBytes, type InspectionModel, type Layout, type LinkModel, type Metablock } from './metadata.js';
 import { linkFileName, sublayoutDirName } from './paths.js';
 import { verifyItemRules } from './rule-engine.js';
@@ -49,8 +52,8 @@ export interface InspectionRunner {
 export interface VerifyOptions {
   /** The root layout (parsed envelope). */
   layout: Metablock;
-  /** The project owner's keys: each must have signed the layout. */
-  layoutKeys: readonly SslibPublicKey[];
+  /** The project owner's keys: each must have signed the layout (a GPG key with one of its subkeys, too). */
+  layoutKeys: readonly VerificationKey[];
   links: MetadataSource;
   now: Date;
   /** Omit to skip inspections (and their rules); the result says so. */
@@ -127,11 +130,59 @@ export function parseMetablockBytes(bytes: Uint8Array, source: string): Metabloc
   return parseMetablock(value, source, plainText);
 }
 
-/** Metablock.verify_signature of 1.3.1: the first signature with the key's keyid must verify. */
-function checkSignature(m: Metablock, key: SslibPublicKey): 'ok' | 'missing' | 'invalid' {
-  const sig = m.signatures.find((s) => s.keyid === key.keyid);
+type SignatureCheck = 'ok' | 'missing' | 'invalid' | { expired: GpgPublicKey };
+
+/**
+ * Metablock.verify_signature of 1.3.1: the first signature whose keyid is the key's, or (GPG) one of its subkeys',
+ * must verify. A GPG key that has expired is securesystemslib's KeyExpirationError; a GPG signature for a
+ * securesystemslib key, or the reverse, is its FormatError (schema check of the key), which ends verification.
+ */
+function checkSignature(m: Metablock, key: VerificationKey, now: Date): SignatureCheck {
+  const gpg = isGpgKey(key);
+  const sig = m.signatures.find((s) => s.keyid === key.keyid || (gpg && key.subkeys.has(s.keyid)));
   if (sig === undefined) return 'missing';
-  return verifySslibSignature(key, sig.sig, signable(m)) ? 'ok' : 'invalid';
+  if (gpg !== (sig.gpg !== undefined)) {
+    throw new CnabTrustError(
+      'E_INTOTO_INVALID',
+      `${m.source}: ${gpg ? 'a securesystemslib signature' : 'a GPG signature'} by keyid '${sig.keyid}' for ${gpg ? 'a GPG key' : 'a securesystemslib key'}`,
+      { subject: m.source, hint: 'in-toto 1.3.1 refuses such metadata too (FormatError)', details: { keyid: sig.keyid } },
+    );
+  }
+  if (gpg) {
+    const verdict = verifyGpgSignature(key, { keyid: sig.keyid, ...sig.gpg } as GpgSignature, signable(m), now, `${m.source}: key ${key.keyid}`);
+    return verdict;
+  }
+  return verifySslibSignature(key as SslibPublicKey, sig.sig, signable(m)) ? 'ok' : 'invalid';
+}
+
+function expiredError(where: string, key: GpgPublicKey, now: Date): CnabTrustError {
+  const at = gpgKeyExpiry(key)?.toISOString() ?? '?';
+  return new CnabTrustError('E_KEY_EXPIRED', `${where}: GPG key ${key.keyid} expired at ${at}`, {
+    subject: where,
+    hint: 'extend the key\'s expiry (gpg --quick-set-expire) and export it again, or sign with a key that has not expired',
+    details: { keyid: key.keyid, expired: at, now: now.toISOString() },
+  });
+}
+
+/** The keyids whose link files a step reads: each authorized keyid, then (GPG) its subkeys (load_links_for_layout). */
+function linkKeyids(layout: Layout, authorized: string): string[] {
+  const key = layout.keys.get(authorized);
+  return key !== undefined && isGpgKey(key) ? [authorized, ...key.subkeys.keys()] : [authorized];
+}
+
+/**
+ * verify_link_signature_thresholds of 1.3.1: the key that verifies a link file named by `linkKeyid`: an authorized
+ * key of that id, the main key of an authorized subkey of that id, or an authorized key that has it as a subkey.
+ */
+function linkVerificationKey(layout: Layout, pubkeys: readonly string[], linkKeyid: string, mainOfSubkey: Map<string, GpgPublicKey>): VerificationKey | undefined {
+  for (const authorized of pubkeys) {
+    const key = layout.keys.get(authorized);
+    const main = mainOfSubkey.get(authorized);
+    if (key !== undefined && linkKeyid === authorized) return key;
+    if (main !== undefined && linkKeyid === authorized) return main;
+    if (key !== undefined && isGpgKey(key) && key.subkeys.has(linkKeyid)) return key;
+  }
+  return undefined;
 }
 
 function sameCommand(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -148,7 +199,7 @@ interface Context {
 async function verifyLayout(
   ctx: Context,
   envelope: Metablock,
-  layoutKeys: readonly SslibPublicKey[],
+  layoutKeys: readonly VerificationKey[],
   dir: readonly string[],
   depth: number,
   summaryName: string,
@@ -160,7 +211,8 @@ async function verifyLayout(
     throw new CnabTrustError('E_INTOTO_LAYOUT_SIGNATURE', 'layout signature verification needs at least one layout key', { subject: where });
   }
   for (const key of layoutKeys) {
-    const r = checkSignature(envelope, key);
+    const r = checkSignature(envelope, key, ctx.opts.now);
+    if (typeof r === 'object') throw expiredError(where, r.expired, ctx.opts.now);
     if (r !== 'ok') {
       throw new CnabTrustError(
         'E_INTOTO_LAYOUT_SIGNATURE',
@@ -183,7 +235,7 @@ async function verifyLayout(
   const loaded = new Map<string, Map<string, Metablock>>();
   for (const step of layout.model.steps) {
     const perKey = new Map<string, Metablock>();
-    for (const keyid of step.pubkeys) {
+    for (const keyid of step.pubkeys.flatMap((k) => linkKeyids(layout, k))) {
       const name = linkFileName(step.name, keyid);
       const bytes = await ctx.opts.links.read(dir, name);
       if (bytes === undefined) continue;
@@ -202,19 +254,26 @@ async function verifyLayout(
 
   // in-toto verify: link signatures and authorization (bad or unauthorized links are dropped)
   const verified = new Map<string, Map<string, Metablock>>();
+  const mainOfSubkey = new Map<string, GpgPublicKey>();
+  for (const key of layout.keys.values()) if (isGpgKey(key)) for (const sub of key.subkeys.keys()) mainOfSubkey.set(sub, key);
   for (const step of layout.model.steps) {
     const ok = new Map<string, Metablock>();
+    const usedMainKeyids: string[] = [];
     for (const [keyid, link] of loaded.get(step.name)!) {
-      const key = step.pubkeys.includes(keyid) ? layout.keys.get(keyid) : undefined;
+      const key = linkVerificationKey(layout, step.pubkeys, keyid, mainOfSubkey);
       if (key === undefined) continue;
-      if (checkSignature(link, key) !== 'ok') continue;
+      // a bad signature or an expired GPG key drops the link (1.3.1 skips it and goes on)
+      if (checkSignature(link, key, ctx.opts.now) !== 'ok') continue;
+      usedMainKeyids.push(key.keyid);
       ok.set(keyid, link);
     }
-    if (ok.size < Number(step.threshold)) {
+    // links signed by different subkeys of one main key count once
+    const valid = ok.size - (usedMainKeyids.length - new Set(usedMainKeyids).size);
+    if (valid < Number(step.threshold)) {
       throw new CnabTrustError(
         'E_INTOTO_THRESHOLD',
-        `step '${step.name}' requires at least ${step.threshold} link(s) validly signed by different authorized functionaries, found ${ok.size}`,
-        { subject: step.name, details: { step: step.name, threshold: step.threshold, valid: ok.size } },
+        `step '${step.name}' requires at least ${step.threshold} link(s) validly signed by different authorized functionaries, found ${valid}`,
+        { subject: step.name, details: { step: step.name, threshold: step.threshold, valid } },
       );
     }
     verified.set(step.name, ok);
@@ -232,7 +291,12 @@ async function verifyLayout(
           throw new CnabTrustError('E_INTOTO_INVALID', `${where}: sublayouts nested deeper than ${MAX_SUBLAYOUT_DEPTH}`, { subject: step.name });
         }
         const subdir = [...dir, sublayoutDirName(step.name, keyid)];
-        const sub = await verifyLayout(ctx, m, [layout.keys.get(keyid)!], subdir, depth + 1, step.name);
+        const subKey = layout.keys.get(keyid);
+        if (subKey === undefined) {
+          // a sublayout in a file named by a GPG subkey: 1.3.1 looks up layout.keys[subkey], finds nothing (FormatError)
+          throw new CnabTrustError('E_INTOTO_INVALID', `${m.source}: sublayout signed under keyid ${keyid}, which is no key of the layout`, { subject: step.name });
+        }
+        const sub = await verifyLayout(ctx, m, [subKey], subdir, depth + 1, step.name);
         links.set(keyid, sub.summary);
         report.links.push(subdir.join('/') + '/');
         report.sublayout = true;
