@@ -69,6 +69,8 @@ const CODES = {
   E_PASSPHRASE: 'usage',
   /** The passphrase given does not open the key: untrustworthy input, not a usage error (exit 1). */
   E_PASSPHRASE_WRONG: 'verification',
+  /** Private key material where a public key is expected, or about to be published. */
+  E_KEY_PRIVATE: 'usage',
 
   // --- TUF (core/tuf, adapters/tuf) -----------------------------------------------------------
   E_TUF_INVALID: 'verification',

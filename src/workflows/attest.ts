@@ -116,7 +116,7 @@ export interface AttestVerifyReport {
 
 export async function verifyAttestationFile(o: AttestVerifyOptions): Promise<AttestVerifyReport> {
   const { value } = await readJsonFile(o.attestation, { what: 'attestation', maxBytes: MAX_ATTESTATION_BYTES });
-  const key = await loadPublicKey(o.key);
+  const key = await loadPublicKey(o.key, '--key');
   let expected: { algorithm: string; hex: string } | undefined;
   let bundleDigest: string | undefined;
   if (o.bundle !== undefined) {

@@ -45,7 +45,7 @@ export async function intotoVerify(input: IntotoVerifyInput): Promise<IntotoVeri
     throw new CnabTrustError('E_USAGE', 'give at least one layout key (--layout-keys)', { subject: '--layout-keys' });
   }
   const [layoutBytes, ...keyBytes] = await Promise.all([readBounded(input.layout), ...input.layoutKeys.map(readBounded)]);
-  const keys = await Promise.all(keyBytes.map((b, i) => parseVerificationKeyFile(b, input.layoutKeys[i]!)));
+  const keys = await Promise.all(keyBytes.map((b, i) => parseVerificationKeyFile(b, input.layoutKeys[i]!, '--layout-keys')));
   const layoutName = path.basename(input.layout);
   const report: IntotoVerifyReport = {
     verified: false,

@@ -67,9 +67,10 @@ export async function layoutCreate(o: LayoutCreateOptions): Promise<LayoutSummar
     for (const ref of step.functionaries) {
       if (loaded.has(ref.file)) continue;
       try {
-        loaded.set(ref.file, await loadPublicKey(path.resolve(base, ref.file)));
+        loaded.set(ref.file, await loadPublicKey(path.resolve(base, ref.file), `functionary key of step '${step.name}' (${o.description})`));
       } catch (e) {
         const err = e as CnabTrustError;
+        if (err.code === 'E_KEY_PRIVATE') throw err;
         const why = err.code === 'E_FILE_NOT_FOUND' ? 'does not exist' : `is not a usable public key (${err.code}: ${err.message})`;
         throw descriptionError(ref.at, `functionary key file '${ref.file}' of step '${step.name}' ${why}`, 'functionary key files are relative to the description file');
       }
@@ -115,7 +116,7 @@ export async function layoutShow(o: { layout: string; layoutKeys?: string[]; now
     verified = new Map();
     const bytes = signableBytes(mb.signed);
     for (const file of o.layoutKeys) {
-      const key = await loadPublicKey(file);
+      const key = await loadPublicKey(file, '--layout-keys');
       const sig = mb.signatures.find((s) => s.keyid === key.keyid);
       if (sig !== undefined) verified.set(sig.keyid, verifySslibSignature(key, sig.sig, bytes));
     }

@@ -227,7 +227,7 @@ export async function changeRoleKeys(opts: RotateOptions): Promise<RotateReport>
     }
     const remove = opts.replaceAll ? current.keyids : (opts.removeKeyIds ?? []);
     const add: Key[] = [];
-    for (const f of opts.addKeys ?? []) add.push(toTufKey(await readPublicKeyFile(f)));
+    for (const f of opts.addKeys ?? []) add.push(toTufKey(await readPublicKeyFile(f, '--add-key')));
     const generate = opts.generate ?? (opts.replaceAll && add.length === 0 ? current.keyids.length : 0);
     const keyChange: KeyChange = { remove, add, ...(opts.threshold === undefined ? {} : { threshold: opts.threshold }) };
     // Validate the change before generating any key (generated keys are new, so they add to the count).

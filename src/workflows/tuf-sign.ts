@@ -12,7 +12,7 @@ import { bundleImages } from '../core/cnab/images.js';
 import { canonicalizeBundleBytes } from '../core/cnab/canonical.js';
 import { cnabGoStoredForm } from '../core/cnab/cnab-go-marshal.js';
 import type { Bundle } from '../core/cnab/model.js';
-import { parsePublicKeyFile } from '../core/crypto/key-files.js';
+import { canonicalPublicKeyFile, parsePublicKeyFile, privateKeyMaterialIn } from '../core/crypto/key-files.js';
 import { CnabTrustError } from '../core/errors.js';
 import {
   bundleTargetName,
@@ -131,7 +131,7 @@ function sha256Hex(b: Uint8Array): string {
 }
 
 /** Link files of a directory, named `<step>.<keyid8>.link` after their content (in-toto link naming). */
-async function readLinks(dir: string, gun: string, bundleSha256: string): Promise<{ name: string; bytes: Buffer }[]> {
+async function readLinks(dir: string, gun: string, bundleSha256: string): Promise<{ name: string; bytes: Buffer; file: string }[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.link')).sort();
@@ -139,7 +139,7 @@ async function readLinks(dir: string, gun: string, bundleSha256: string): Promis
     throw fsError(e, dir, 'list');
   }
   if (names.length === 0) throw new CnabTrustError('E_FILE_NOT_FOUND', `no *.link files in ${dir}`, { subject: dir });
-  const out: { name: string; bytes: Buffer }[] = [];
+  const out: { name: string; bytes: Buffer; file: string }[] = [];
   for (const n of names) {
     const file = path.join(dir, n);
     const bytes = await readFileBounded(file, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto link' });
@@ -155,9 +155,20 @@ async function readLinks(dir: string, gun: string, bundleSha256: string): Promis
       throw new CnabTrustError('E_INTOTO_INVALID', `not a signed in-toto link with a usable step name: ${file}`, { subject: file });
     }
     // CNAB-Sec 301: links of one bundle live under <gun>/in-toto-metadata/<bundle-sha256>/<step>.<keyid8>.link.
-    out.push({ name: linkTargetName(gun, bundleSha256, `${step}.${keyid.slice(0, 8)}.link`), bytes });
+    out.push({ name: linkTargetName(gun, bundleSha256, `${step}.${keyid.slice(0, 8)}.link`), bytes, file });
   }
   return out;
+}
+
+/** Every file `sign` publishes is scanned before anything is written: a private key is never published. */
+function assertNoPrivateKey(target: string, bytes: Uint8Array, source: string): void {
+  const secret = privateKeyMaterialIn(bytes);
+  if (secret === undefined) return;
+  throw new CnabTrustError('E_KEY_PRIVATE', `${source} holds ${secret}: it would be published as target ${target}; nothing was written`, {
+    subject: source,
+    hint: 'a private key must never be published: remove it from the file (a layout lists public keys only) and sign again',
+    details: { file: source, target },
+  });
 }
 
 function report(t: TargetFile): TargetReport {
@@ -183,7 +194,8 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
   const name = bundleTargetName(gun, tag);
 
   const targetFiles: Change['targetFiles'] = [];
-  const add = (tname: string, bytes: Uint8Array, custom?: Record<string, unknown>): TargetFile => {
+  const add = (tname: string, bytes: Uint8Array, source: string, custom?: Record<string, unknown>): TargetFile => {
+    assertNoPrivateKey(tname, bytes, source); // before anything is written (and before verifying what it says)
     const t = targetFile(tname, bytes, custom);
     targetFiles.push({ name: tname, sha256: t.hashes.sha256!, bytes });
     return t;
@@ -199,15 +211,17 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
     }
     for (const f of opts.layoutKeys ?? []) {
       const bytes = await readFileBounded(f, { maxBytes: 64 * 1024, what: 'public key' });
-      const key = parsePublicKeyFile(bytes, f); // keyid as in-toto computes it: the layout names keys so
-      keyTargets.push(add(layoutKeyTargetName(gun, key.keyid), bytes));
+      const key = parsePublicKeyFile(bytes, f, '--layout-keys'); // keyid as in-toto computes it: the layout names keys so
+      // Only the derived public key, in its canonical form, is published (never the file as given).
+      keyTargets.push(add(layoutKeyTargetName(gun, key.keyid), canonicalPublicKeyFile(key), f));
     }
     const layoutBytes = await readFileBounded(opts.layout, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto layout' });
-    layoutTarget = add(layoutTargetName(gun), layoutBytes, { 'in-toto': keyTargets.map((k) => k.path) });
+    layoutTarget = add(layoutTargetName(gun), layoutBytes, opts.layout, { 'in-toto': keyTargets.map((k) => k.path) });
     // issue 11 item 1: targets, not the releases key, says that this GUN's bundles need their supply chain
-    policyTarget = add(policyTargetName(gun), requiredPolicyBytes());
+    policyTarget = add(policyTargetName(gun), requiredPolicyBytes(), 'the in-toto policy');
   }
-  const linkTargets = opts.links === undefined ? [] : (await readLinks(opts.links, gun, bundleSha)).map((l) => add(l.name, l.bytes));
+  const linkTargets =
+    opts.links === undefined ? [] : (await readLinks(opts.links, gun, bundleSha)).map((l) => add(l.name, l.bytes, l.file));
 
   return withLock(ctx, async () => {
     const repo = await LoadedRepository.load(ctx.store);
@@ -216,7 +230,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
     const targets = await repo.targetsRole(TARGETS);
     const hasLayout = layoutTarget !== undefined || targets.signed.targets[layoutTargetName(gun)] !== undefined;
     const inToto = hasLayout || linkTargets.length > 0 ? [...(hasLayout ? [layoutTargetName(gun)] : []), ...linkTargets.map((l) => l.path)] : undefined;
-    const bundleTarget = add(name, artifact.bytes, {
+    const bundleTarget = add(name, artifact.bytes, opts.input, {
       name: artifact.bundle.name,
       version: artifact.bundle.version,
       digest: artifact.bundleDigest,

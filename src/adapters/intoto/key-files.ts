@@ -4,7 +4,7 @@
  * private key takes its passphrase from the same source as the TUF key store (`adapters/keystore/passphrase.ts`:
  * CNAB_TRUST_PASSPHRASE, else a hidden terminal prompt; never argv).
  */
-import { isEncryptedPrivateKeyPem, parsePrivateKeyFile, parsePublicKeyFile } from '../../core/crypto/key-files.js';
+import { isEncryptedPrivateKeyPem, parsePublicKeyFile } from '../../core/crypto/key-files.js';
 import type { SslibPublicKey } from '../../core/crypto/keys.js';
 import { SslibSigner } from '../../core/crypto/sslib-signer.js';
 import { readFileBounded } from '../fs/index.js';
@@ -23,11 +23,10 @@ export async function loadSigner(file: string, source: PassphraseSource = defaul
   return SslibSigner.fromKeyFile(bytes, file, await passphraseFor(file, bytes, source));
 }
 
-/** The public key in `file` (a private key file gives its public half). */
-export async function loadPublicKey(file: string, source: PassphraseSource = defaultPassphraseSource): Promise<SslibPublicKey> {
+/** The public key in `file`; private key material is refused (E_KEY_PRIVATE naming the file and `flag`). */
+export async function loadPublicKey(file: string, flag: string): Promise<SslibPublicKey> {
   const bytes = await readFileBounded(file, { maxBytes: MAX_KEY_FILE, what: 'key file' });
-  if (isEncryptedPrivateKeyPem(bytes)) return parsePrivateKeyFile(bytes, file, await passphraseFor(file, bytes, source)).publicKey;
-  return parsePublicKeyFile(bytes, file);
+  return parsePublicKeyFile(bytes, file, flag);
 }
 
 /** Signers over several key files, loaded one after another so that terminal prompts never overlap. */

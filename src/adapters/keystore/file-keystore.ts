@@ -110,8 +110,8 @@ export class FileKeyStore {
 }
 
 /** A public key file (our `.pub` JSON, a securesystemslib JSON key or a PEM) in TUF form. */
-export async function readPublicKeyFile(file: string): Promise<PublicKeyJson> {
+export async function readPublicKeyFile(file: string, flag: string): Promise<PublicKeyJson> {
   const bytes = await readFileBounded(file, { maxBytes: MAX_KEY_FILE, what: 'public key' });
   // securesystemslib keys carry keyid_hash_algorithms: TUF keys we list never do (the keyid hashes it).
-  return tufPublicKey(parsePublicKeyFile(bytes, file));
+  return tufPublicKey(parsePublicKeyFile(bytes, file, flag));
 }

@@ -11,6 +11,7 @@ import { Buffer } from 'node:buffer';
 import { CnabTrustError } from '../errors.js';
 import { extractPem, parseSslibKeyObject, sslibPublicKeyOf, type SslibPublicKey } from './keys.js';
 import { fromHex } from './hex.js';
+import { publicKeyFileJson } from './keygen.js';
 
 /** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows (RFC 8410). */
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -49,14 +50,73 @@ function pemError(source: string, e: unknown): CnabTrustError {
   return new CnabTrustError('E_KEY_INVALID', `${source}: PEM key does not load: ${(e as Error).message}`, { subject: source, cause: e });
 }
 
-/** A public key file (PEM or JSON); a JSON private key file is accepted too and only its public part used. */
-export function parsePublicKeyFile(input: Uint8Array | string, source: string): SslibPublicKey {
+/** The end of a PEM private key block's BEGIN line of any kind (PKCS#8, encrypted, PKCS#1 RSA, SEC1 EC, OpenSSH). */
+const PEM_PRIVATE_LABEL = 'PRIVATE KEY-----';
+const PEM_PRIVATE_BLOCK = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+/** The armor header of an exported OpenPGP secret key (RFC 4880 §6.2, `gpg --export-secret-keys --armor`). */
+const PGP_PRIVATE_ARMOR = '-----BEGIN PGP PRIVATE KEY BLOCK-----';
+/** JSON larger than this is not parsed for nested keys (links are bounded lower; a thick archive is not JSON). */
+const MAX_SCANNED_JSON = 64 * 1024 * 1024;
+
+/**
+ * Private key material in a file, or undefined: a PEM private block anywhere, or (in JSON) any object whose
+ * `keyval.private` is a non-empty string (a securesystemslib/in-toto private key, also nested, e.g. in a layout's
+ * `keys`). Used where a public key enters and on everything `sign` publishes; works on bytes, so a 2 GB thick
+ * archive is searched without turning it into a string.
+ */
+export function privateKeyMaterialIn(input: Uint8Array | string): string | undefined {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  for (let at = bytes.indexOf(PEM_PRIVATE_LABEL); at >= 0; at = bytes.indexOf(PEM_PRIVATE_LABEL, at + 1)) {
+    const line = bytes.subarray(Math.max(0, at - 64), at + PEM_PRIVATE_LABEL.length).toString('latin1');
+    if (PEM_PRIVATE_BLOCK.test(line)) return 'a PEM private key block';
+  }
+  if (bytes.includes(PGP_PRIVATE_ARMOR)) return 'an OpenPGP private key block';
+  if (!bytes.includes('"private"') || bytes.length > MAX_SCANNED_JSON) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined; // not JSON: only a PEM block could have been a key, and there is none
+  }
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const item of v) stack.push(item);
+      continue;
+    }
+    const keyval = (v as { keyval?: unknown }).keyval;
+    if (typeof keyval === 'object' && keyval !== null) {
+      const priv = (keyval as { private?: unknown }).private;
+      if (typeof priv === 'string' && priv !== '') return 'a key with a non-empty keyval.private';
+    }
+    for (const item of Object.values(v)) stack.push(item);
+  }
+  return undefined;
+}
+
+/** The refusal of a private key where a public one is expected (`flag` names the option or field). */
+export function privateKeyError(source: string, flag: string, what: string): CnabTrustError {
+  return new CnabTrustError('E_KEY_PRIVATE', `${source} holds ${what}, but ${flag} takes public keys only`, {
+    subject: source,
+    hint: `give the public key file (cnab-trust intoto keygen NAME writes NAME.pub beside the private NAME); the private key is never published`,
+    details: { file: source, flag },
+  });
+}
+
+/**
+ * A public key file (PEM or JSON). Private key material is refused (E_KEY_PRIVATE naming the file and `flag`): a
+ * private key given where a public one is expected is a mistake that would publish it.
+ */
+export function parsePublicKeyFile(input: Uint8Array | string, source: string, flag = 'a public key file'): SslibPublicKey {
   const text = textOf(input);
+  const secret = privateKeyMaterialIn(text);
+  if (secret !== undefined) throw privateKeyError(source, flag, secret);
   if (!isJsonText(text)) {
     const pem = extractPem(text, 'PUBLIC KEY');
     if (pem === undefined) {
-      // A private PEM given where a public key is expected: use its public half.
-      return parsePrivateKeyFile(text, source).publicKey;
+      throw new CnabTrustError('E_KEY_INVALID', `${source} holds no PEM public key`, { subject: source });
     }
     let obj: KeyObject;
     try {
@@ -71,12 +131,17 @@ export function parsePublicKeyFile(input: Uint8Array | string, source: string): 
     }
     return key;
   }
-  const o = parseJsonKey(text, source);
-  const keyval = o['keyval'];
-  const publicOnly = typeof keyval === 'object' && keyval !== null ? { ...o, keyval: { public: (keyval as { public?: unknown }).public } } : o;
-  return parseSslibKeyObject(publicOnly, source);
+  return parseSslibKeyObject(parseJsonKey(text, source), source);
 }
 
+/**
+ * The canonical public key file of a key, as `intoto keygen` writes NAME.pub: the securesystemslib JSON public key
+ * (ed25519, ecdsa) or the SPKI PEM (rsa, which in-toto reads as PEM). What `sign` publishes as a key target,
+ * whatever form the given file had: a key target is derived public key material, never the file as given.
+ */
+export function canonicalPublicKeyFile(key: SslibPublicKey): Buffer {
+  return Buffer.from(key.keytype === 'rsa' ? `${key.keyval.public}\n` : publicKeyFileJson(key), 'utf8');
+}
 /** The label that closes the BEGIN line of an encrypted PKCS#8 PEM. */
 const ENCRYPTED_PKCS8_LABEL = 'ENCRYPTED PRIVATE KEY-----';
 

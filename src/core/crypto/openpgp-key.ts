@@ -20,6 +20,7 @@
  */
 import * as openpgp from 'openpgp';
 import { CnabTrustError } from '../errors.js';
+import { privateKeyError } from './key-files.js';
 import { GPG_HASH_ALGORITHM_STRING, GPG_KEY_TYPES, parseGpgKeyObject, type GpgKeyType, type GpgPublicKey } from './gpg-keys.js';
 
 const TYPE_OF_ALGORITHM: Readonly<Record<number, GpgKeyType>> = { 1: 'rsa', 17: 'dsa', 22: 'eddsa' };
@@ -128,7 +129,7 @@ export async function gpgKeyFromOpenPgp(bytes: Uint8Array, source: string): Prom
   const keys = await readOpenPgp(bytes, source);
   if (keys.length !== 1) throw invalid(source, `holds ${keys.length} OpenPGP keys; give one`);
   const key = keys[0]!;
-  if (key.isPrivate()) throw invalid(source, 'is an OpenPGP private key; give its public key (gpg --export)');
+  if (key.isPrivate()) throw privateKeyError(source, 'a layout key', 'an OpenPGP private key'); // binary secret-key export
   const primary = key.keyPacket as KeyPacket;
   const main = keyFields(primary);
   if (main === undefined) {

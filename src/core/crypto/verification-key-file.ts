@@ -5,7 +5,7 @@
  * key file (PEM or JSON; `key-files.ts`).
  */
 import { Buffer } from 'node:buffer';
-import { parsePublicKeyFile } from './key-files.js';
+import { parsePublicKeyFile, privateKeyError, privateKeyMaterialIn } from './key-files.js';
 import { isGpgKeyObject, parseGpgKeyObject } from './gpg-keys.js';
 import type { VerificationKey } from './verification-key.js';
 
@@ -15,7 +15,9 @@ export function looksLikeOpenPgp(bytes: Uint8Array): boolean {
   return Buffer.from(bytes.subarray(0, 4096)).toString('latin1').includes('-----BEGIN PGP ');
 }
 
-export async function parseVerificationKeyFile(bytes: Uint8Array, source: string): Promise<VerificationKey> {
+export async function parseVerificationKeyFile(bytes: Uint8Array, source: string, flag = 'a public key file'): Promise<VerificationKey> {
+  const secret = privateKeyMaterialIn(bytes);
+  if (secret !== undefined) throw privateKeyError(source, flag, secret);
   if (looksLikeOpenPgp(bytes)) {
     // openpgp.js (a chunk of its own in the package bundle) loads only here: the other key forms do without it
     const { gpgKeyFromOpenPgp } = await import('./openpgp-key.js');
@@ -31,5 +33,5 @@ export async function parseVerificationKeyFile(bytes: Uint8Array, source: string
     }
     if (isGpgKeyObject(value)) return parseGpgKeyObject(value, source);
   }
-  return parsePublicKeyFile(bytes, source);
+  return parsePublicKeyFile(bytes, source, flag);
 }

@@ -26,15 +26,21 @@ describe('adapters/intoto key files: encrypted private keys', () => {
   it('decrypts with the passphrase from the source, which is asked once per file and names it', async () => {
     const asked: string[] = [];
     const signer = await loadSigner(encrypted, async (purpose) => (asked.push(purpose), 'right'));
-    const pub = await loadPublicKey(encrypted, async () => 'right');
-    assert.equal(signer.keyid, pub.keyid);
+    assert.match(signer.keyid, /^[0-9a-f]{64}$/);
     assert.deepEqual(asked, [`decrypt ${encrypted}`]);
   });
 
   it('refuses a wrong passphrase with E_PASSPHRASE_WRONG (the passphrase is not in the message)', async () => {
     const e = await rejectsCode(loadSigner(encrypted, async () => 'wrong-secret'), 'E_PASSPHRASE_WRONG');
     assert.doesNotMatch(e.message, /wrong-secret/);
-    await rejectsCode(loadPublicKey(encrypted, async () => 'wrong-secret'), 'E_PASSPHRASE_WRONG');
+  });
+
+  it('refuses a private key where a public key is expected (E_KEY_PRIVATE naming the file and the flag), asking nothing', async () => {
+    for (const file of [encrypted, plain]) {
+      const e = await rejectsCode(loadPublicKey(file, '--layout-keys'), 'E_KEY_PRIVATE');
+      assert.equal(e.subject, file);
+      assert.match(e.message, /--layout-keys/);
+    }
   });
 
   it('fails with E_PASSPHRASE when the source has none (no TTY, no CNAB_TRUST_PASSPHRASE)', async () => {

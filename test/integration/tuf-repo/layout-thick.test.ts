@@ -4,6 +4,7 @@
  * the change waits for the offline targets key when it is not here. Thick bundles are signed as archive bytes.
  */
 import assert from 'node:assert/strict';
+import { canonicalPublicKeyFile, parsePublicKeyFile } from '../../../src/core/crypto/key-files.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
@@ -56,7 +57,10 @@ describe('TUF repository: sign with in-toto layout and links; thick bundles', fu
     assert.match(keyTargets[0]!, new RegExp(`^${GUN}/in-toto-pubkeys/[0-9a-f]{64}\\.pub$`));
     // Every listed file downloads, verified, with the exact bytes given.
     assert.deepEqual(await download(`${GUN}/in-toto-metadata/root.layout`), readFileSync(path.join(demo, 'root.layout')));
-    assert.deepEqual(await download(keyTargets[0]!), readFileSync(path.join(demo, 'alice.pub')));
+    // the key target is the derived public key in canonical form (for rsa the SPKI PEM, newline-ended), not the file given
+    const alice = parsePublicKeyFile(readFileSync(path.join(demo, 'alice.pub')), 'alice.pub');
+    assert.deepEqual(await download(keyTargets[0]!), canonicalPublicKeyFile(alice));
+    assert.equal(parsePublicKeyFile(await download(keyTargets[0]!), 'target').keyid, alice.keyid);
     assert.deepEqual(await download(linkNames[0]!), readFileSync(path.join(demo, 'package.5b000b04.link')));
     // A later sign without --layout still lists the layout the targets role signs.
     const r2 = await signBundle({ ...d, input: pinnedBundle(tmp.dir, 'b2.json', '0.2.0'), ref: `${GUN}:2.0.0` });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Buffer } from 'node:buffer';
 import { olpcCanonicalString } from '../../../src/core/canonical/olpc.js';
 import { keyidOfKeyJson, parseSslibKeyObject, sslibKeyid } from '../../../src/core/crypto/keys.js';
-import { parsePrivateKeyFile, parsePublicKeyFile } from '../../../src/core/crypto/key-files.js';
+import { canonicalPublicKeyFile, parsePrivateKeyFile, parsePublicKeyFile, privateKeyMaterialIn } from '../../../src/core/crypto/key-files.js';
 import { verifySslibSignature } from '../../../src/core/crypto/verify-signature.js';
 import { SslibSigner } from '../../../src/core/crypto/sslib-signer.js';
 import { generateKey, type KeyKind } from '../../../src/core/crypto/keygen.js';
@@ -96,5 +96,21 @@ describe('core/crypto: securesystemslib keys (reference vectors)', () => {
     const bob = JSON.parse(readFileSync(path.join(keysDir, 'bob.pub'), 'utf8')) as Record<string, unknown>;
     assert.equal(codeOf(() => parseSslibKeyObject({ ...bob, keyid: '00'.repeat(32) }, 'bob')), 'E_KEYID_MISMATCH');
     assert.equal(codeOf(() => parsePrivateKeyFile(readFileSync(path.join(keysDir, 'bob.pub')), 'bob.pub')), 'E_KEY_INVALID');
+  });
+
+  it('finds private key material in bytes (PEM private blocks, nested keyval.private) and refuses it as a public key', () => {
+    const g = generateKey('ecdsa');
+    assert.equal(privateKeyMaterialIn(g.publicFile), undefined);
+    assert.match(privateKeyMaterialIn(g.privateFile)!, /PEM private/);
+    assert.match(privateKeyMaterialIn(JSON.stringify({ signed: { keys: { a: JSON.parse(generateKey('ed25519').privateFile) } } }))!, /keyval\.private/);
+    assert.equal(privateKeyMaterialIn('{"keyval":{"public":"00","private":""}}'), undefined);
+    assert.match(privateKeyMaterialIn(Buffer.from('x-----BEGIN OPENSSH PRIVATE KEY-----\n'))!, /PEM/);
+    assert.equal(codeOf(() => parsePublicKeyFile(g.privateFile, 'k', '--layout-keys')), 'E_KEY_PRIVATE');
+    assert.equal(codeOf(() => parsePublicKeyFile(generateKey('rsa', 1024).privateFile, 'k')), 'E_KEY_PRIVATE');
+    // the canonical public key file reads back as the same key
+    for (const kind of ['ed25519', 'ecdsa', 'rsa'] as const) {
+      const k = generateKey(kind, 1024);
+      assert.equal(parsePublicKeyFile(canonicalPublicKeyFile(k.publicKey), 'c').keyid, k.publicKey.keyid);
+    }
   });
 });
