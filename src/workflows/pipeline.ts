@@ -38,6 +38,8 @@ export interface PipelineOptions {
   reportPath?: string;
   registry?: RegistryAccess;
   inspections?: boolean;
+  /** Sign even if the supply chain does not verify at signing (the verification after the push still decides). */
+  allowUnverified?: boolean;
   now?: () => Date;
 }
 
@@ -47,7 +49,7 @@ export interface PipelineReport {
   ref: string;
   pushedTo: string;
   /** null when signing failed (see `error`). */
-  sign: (Pick<SignReport, 'target' | 'role' | 'published' | 'versions'> & { layout?: string; links: string[] }) | null;
+  sign: (Pick<SignReport, 'target' | 'role' | 'published' | 'versions' | 'check'> & { layout?: string; links: string[] }) | null;
   push: Pick<PushReport, 'reference' | 'digest'> | null;
   verify: VerifyReport | null;
   error?: ReturnType<CnabTrustError['toJSON']>;
@@ -81,6 +83,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
       ...(options.layout === undefined ? {} : { layout: options.layout }),
       ...(options.layoutKeys === undefined ? {} : { layoutKeys: options.layoutKeys }),
       ...(options.links === undefined ? {} : { links: options.links }),
+      ...(options.allowUnverified === undefined ? {} : { allowUnverified: options.allowUnverified }),
     });
   } catch (e) {
     return failed(e);
@@ -90,6 +93,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
     role: signed.role,
     published: signed.published,
     versions: signed.versions,
+    check: signed.check,
     ...(signed.layout === undefined ? {} : { layout: signed.layout.name }),
     links: signed.links.map((l) => l.name),
   };

@@ -13,7 +13,10 @@ import { canonicalizeBundleBytes } from '../core/cnab/canonical.js';
 import { cnabGoStoredForm } from '../core/cnab/cnab-go-marshal.js';
 import type { Bundle } from '../core/cnab/model.js';
 import { canonicalPublicKeyFile, parsePublicKeyFile, privateKeyMaterialIn } from '../core/crypto/key-files.js';
-import { CnabTrustError } from '../core/errors.js';
+import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
+import type { SslibPublicKey } from '../core/crypto/keys.js';
+import { loadMetablock, verifySupplyChain } from '../core/intoto/verify.js';
+import { assertFinalProduct, layoutKeyTargets, linkPathSegments, MemoryMetadataSource } from '../core/verify/intoto-targets.js';
 import {
   bundleTargetName,
   layoutKeyTargetName,
@@ -26,7 +29,7 @@ import {
 import { releasesRoleFor, targetFile, withTargets } from '../core/tuf/transitions.js';
 import { policyTargetName, requiredPolicyBytes } from '../core/verify/intoto-policy.js';
 import { fsError, readFileBounded } from '../adapters/fs/index.js';
-import { commitChange, LoadedRepository, openRepository, withLock, type Change, type RepoOptions } from './tuf-repository.js';
+import { commitChange, LoadedRepository, openRepository, withLock, type Change, type RepoContext, type RepoOptions } from './tuf-repository.js';
 import { cnabGoWarnings, loadBundleFile } from './bundle-file.js';
 
 const MAX_INTOTO_FILE = 64 * 1024 * 1024;
@@ -45,6 +48,27 @@ export interface SignOptions extends RepoOptions {
   layout?: string;
   layoutKeys?: string[];
   links?: string;
+  /**
+   * Sign even when the release does not verify (staged workflows: links added later). Explicit, and the report
+   * says so; without it, a release that in-toto would refuse is never signed.
+   */
+  allowUnverified?: boolean;
+}
+
+/** What sign checked before signing (CNAB-Sec 303 steps 5-7 as an installer will run them). */
+export interface ReleaseCheck {
+  /** The supply chain verified with this bundle as its final product (false: nothing to verify, or refused). */
+  verified: boolean;
+  /** The layout the release is bound to (target name), when it has one. */
+  layout?: string;
+  /** Steps and the links that counted. */
+  steps: { name: string; links: string[] }[];
+  /** Inspections are not run by sign (they run at verify); how many the layout declares. */
+  inspectionsDeclared: number;
+  /** Signed although it did not verify (--allow-unverified): the in-toto error. */
+  allowedUnverified?: ReturnType<CnabTrustError['toJSON']>;
+  /** No layout and no links: there is no supply chain to check. */
+  noSupplyChain?: boolean;
 }
 
 export interface TargetReport {
@@ -63,6 +87,7 @@ export interface SignReport {
   layout?: TargetReport;
   layoutKeys: TargetReport[];
   links: TargetReport[];
+  check: ReleaseCheck;
   published: boolean;
   versions: Record<string, number>;
   /** E.g. that Porter or cnab-to-oci would store this bundle as other bytes than were signed (sign the stored one). */
@@ -160,6 +185,73 @@ async function readLinks(dir: string, gun: string, bundleSha256: string): Promis
   return out;
 }
 
+interface ChainToCheck {
+  /** The layout's target name. */
+  name: string;
+  bytes: Uint8Array;
+  keys: SslibPublicKey[];
+}
+
+/** The layout `targets` signs now and its key targets, read back from the repository (a later sign without --layout). */
+async function publishedChain(ctx: RepoContext, targets: Metadata<Targets>, layout: TargetFile): Promise<ChainToCheck> {
+  const read = (t: TargetFile): Promise<Buffer> => ctx.store.readTargetFile(t.path, t.hashes.sha256!, MAX_INTOTO_FILE);
+  const keys: SslibPublicKey[] = [];
+  for (const name of layoutKeyTargets({ name: layout.path, custom: layout.unrecognizedFields.custom as Record<string, unknown> | undefined })) {
+    const t = targets.signed.targets[name];
+    if (t === undefined) throw new CnabTrustError('E_INTOTO_INVALID', `the layout ${layout.path} lists key ${name}, which targets does not sign`, { subject: name });
+    keys.push(parsePublicKeyFile(await read(t), name));
+  }
+  return { name: layout.path, bytes: await read(layout), keys };
+}
+
+/**
+ * CNAB-Sec 303 steps 5-7 as sign's precondition: the layout is signed by the given layout keys and not expired,
+ * every step has enough links signed by its functionaries, the rules pass, and the final product is this bundle.
+ * Inspections are left to verify (they run commands). A failure is the exact in-toto error, unless
+ * --allow-unverified (then the report carries it).
+ */
+async function checkRelease(
+  chain: ChainToCheck | undefined,
+  links: { name: string; bytes: Buffer }[],
+  bundleSha256: string,
+  now: Date,
+  allowUnverified: boolean,
+): Promise<ReleaseCheck> {
+  if (chain === undefined && links.length === 0) return { verified: false, steps: [], inspectionsDeclared: 0, noSupplyChain: true };
+  const check: ReleaseCheck = { verified: false, steps: [], inspectionsDeclared: 0, ...(chain === undefined ? {} : { layout: chain.name }) };
+  try {
+    if (chain === undefined) {
+      throw new CnabTrustError('E_INTOTO_INVALID', 'links were given, but the repository has no root layout to verify them with', {
+        subject: '--links',
+        hint: 'sign the layout with its keys too (--layout ... --layout-keys ...)',
+      });
+    }
+    const layout = loadMetablock(chain.bytes, chain.name);
+    const source = new MemoryMetadataSource();
+    for (const l of links) source.add(linkPathSegments(l.name, bundleSha256), l.bytes);
+    const result = await verifySupplyChain({ layout, layoutKeys: chain.keys, links: source, now });
+    assertFinalProduct(result.summary, bundleSha256, chain.name);
+    check.verified = true;
+    check.steps = result.steps.map((st) => ({ name: st.name, links: st.links }));
+    check.inspectionsDeclared = layout.signed.kind === 'layout' ? layout.signed.layout.model.inspect.length : 0;
+    return check;
+  } catch (e) {
+    if (!isCnabTrustError(e) || e.category !== 'verification' || !allowUnverified) {
+      if (isCnabTrustError(e) && e.category === 'verification') {
+        throw new CnabTrustError(e.code, `the release does not verify, nothing was signed: ${e.message}`, {
+          ...(e.subject === undefined ? {} : { subject: e.subject }),
+          hint: `${e.hint === undefined ? '' : `${e.hint}; `}fix the layout, keys or links (in-toto verify shows the same), or pass --allow-unverified for a staged workflow`,
+          ...(e.details === undefined ? {} : { details: e.details }),
+          cause: e,
+        });
+      }
+      throw e;
+    }
+    check.allowedUnverified = e.toJSON();
+    return check;
+  }
+}
+
 /** Every file `sign` publishes is scanned before anything is written: a private key is never published. */
 function assertNoPrivateKey(target: string, bytes: Uint8Array, source: string): void {
   const secret = privateKeyMaterialIn(bytes);
@@ -205,6 +297,8 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
   let layoutTarget: TargetFile | undefined;
   let policyTarget: TargetFile | undefined;
   const keyTargets: TargetFile[] = [];
+  const layoutKeys: SslibPublicKey[] = [];
+  let layoutBytes: Buffer | undefined;
   if (opts.layout !== undefined) {
     if ((opts.layoutKeys?.length ?? 0) === 0) {
       throw new CnabTrustError('E_USAGE', '--layout needs --layout-keys (the public keys that verify it)', { subject: '--layout' });
@@ -212,23 +306,30 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
     for (const f of opts.layoutKeys ?? []) {
       const bytes = await readFileBounded(f, { maxBytes: 64 * 1024, what: 'public key' });
       const key = parsePublicKeyFile(bytes, f, '--layout-keys'); // keyid as in-toto computes it: the layout names keys so
+      layoutKeys.push(key);
       // Only the derived public key, in its canonical form, is published (never the file as given).
       keyTargets.push(add(layoutKeyTargetName(gun, key.keyid), canonicalPublicKeyFile(key), f));
     }
-    const layoutBytes = await readFileBounded(opts.layout, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto layout' });
+    layoutBytes = await readFileBounded(opts.layout, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto layout' });
     layoutTarget = add(layoutTargetName(gun), layoutBytes, opts.layout, { 'in-toto': keyTargets.map((k) => k.path) });
     // issue 11 item 1: targets, not the releases key, says that this GUN's bundles need their supply chain
     policyTarget = add(policyTargetName(gun), requiredPolicyBytes(), 'the in-toto policy');
   }
-  const linkTargets =
-    opts.links === undefined ? [] : (await readLinks(opts.links, gun, bundleSha)).map((l) => add(l.name, l.bytes, l.file));
+  const links = opts.links === undefined ? [] : await readLinks(opts.links, gun, bundleSha);
+  const linkTargets = links.map((l) => add(l.name, l.bytes, l.file));
 
   return withLock(ctx, async () => {
     const repo = await LoadedRepository.load(ctx.store);
     // Signers share the repository: lock the roles this sign writes before reading them (targets first).
     if (layoutTarget !== undefined) await repo.lockForChange([TARGETS]);
     const targets = await repo.targetsRole(TARGETS);
-    const hasLayout = layoutTarget !== undefined || targets.signed.targets[layoutTargetName(gun)] !== undefined;
+    const published = targets.signed.targets[layoutTargetName(gun)];
+    const hasLayout = layoutTarget !== undefined || published !== undefined;
+    // CNAB-Sec 303 steps 5-7 before signing: the release must verify as an installer will verify it.
+    let chain: ChainToCheck | undefined;
+    if (layoutBytes !== undefined) chain = { name: layoutTargetName(gun), bytes: layoutBytes, keys: layoutKeys };
+    else if (published !== undefined) chain = await publishedChain(ctx, targets, published);
+    const check = await checkRelease(chain, links, bundleSha, ctx.now, opts.allowUnverified ?? false);
     const inToto = hasLayout || linkTargets.length > 0 ? [...(hasLayout ? [layoutTargetName(gun)] : []), ...linkTargets.map((l) => l.path)] : undefined;
     const bundleTarget = add(name, artifact.bytes, opts.input, {
       name: artifact.bundle.name,
@@ -265,6 +366,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
       ...(layoutTarget === undefined ? {} : { layout: report(layoutTarget) }),
       layoutKeys: keyTargets.map(report),
       links: linkTargets.map(report),
+      check,
       published: result.published,
       versions: result.versions,
       warnings: artifact.warnings ?? [],

@@ -20,6 +20,7 @@ interface PipelineArgs extends OutputFlags, RegistryFlags {
   'metadata-url'?: string;
   report?: string;
   inspections: boolean;
+  'allow-unverified': boolean;
 }
 
 const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
@@ -39,6 +40,7 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       .option('metadata-url', { type: 'string', describe: 'where verification reads the metadata (default the --metadata directory)' })
       .option('report', { type: 'string', describe: 'write the JSON report to this file' })
       .option('inspections', { type: 'boolean', default: true, describe: 'run in-toto inspections when verifying' })
+      .option('allow-unverified', { type: 'boolean', default: false, describe: 'sign even if the in-toto supply chain does not verify (the final verification still decides; reported)' })
       .example('$0 pipeline --bundle bundle.json --ref registry.example/org/app:1.2.0 --report cnab-trust-report.json', 'the release job')
       .example('$0 pipeline --bundle bundle.json --ref example.com/org/app:1.2.0 --push-to oci:out:1.2.0 --links links/', 'into an OCI layout, with links') as Argv<PipelineArgs>,
   handler: handle<PipelineArgs>(async (args) => {
@@ -50,6 +52,7 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       metadataDir: args.metadata,
       keysDir: args.keys,
       inspections: args.inspections,
+      allowUnverified: args['allow-unverified'],
       registry: await registryAccess(args),
       ...(args['push-to'] === undefined ? {} : { pushTo: args['push-to'] }),
       ...(args.layout === undefined ? {} : { layout: args.layout }),
@@ -63,6 +66,9 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       [
         ...(report.sign
           ? [`signed   ${report.sign.target.name} in ${report.sign.role} (sha256 ${report.sign.target.hashes['sha256']})${report.sign.published ? '' : ' (STAGED, not published)'}`]
+          : []),
+        ...(report.sign?.check.allowedUnverified
+          ? [`UNVERIFIED at signing, signed anyway (--allow-unverified): error[${report.sign.check.allowedUnverified.code}] ${report.sign.check.allowedUnverified.message}`]
           : []),
         ...(report.push ? [`pushed   ${report.push.reference} (${report.push.digest})`] : []),
         ...(report.verify ? [formatVerifyReport(report.verify)] : []),

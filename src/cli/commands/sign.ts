@@ -19,6 +19,16 @@ interface SignArgs extends OutputFlags, RegistryFlags {
   layout?: string;
   'layout-keys'?: string[];
   links?: string;
+  'allow-unverified': boolean;
+}
+
+function checkLine(c: import('../../workflows/tuf-sign.js').ReleaseCheck): string {
+  if (c.noSupplyChain) return 'no layout, no links: no supply chain to check';
+  if (c.allowedUnverified !== undefined) {
+    return `UNVERIFIED, signed anyway (--allow-unverified): error[${c.allowedUnverified.code}] ${c.allowedUnverified.message}`;
+  }
+  const inspections = c.inspectionsDeclared > 0 ? `; ${c.inspectionsDeclared} inspection(s) left to verify` : '';
+  return `verified before signing: ${c.layout} (${c.steps.length} step(s)), final product this bundle${inspections}`;
 }
 
 const sign: CommandModule<OutputFlags, SignArgs> = {
@@ -39,6 +49,11 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       .option('layout', { type: 'string', describe: 'in-toto root layout to sign as a target of targets' })
       .option('layout-keys', listOption('public key files verifying the layout'))
       .option('links', { type: 'string', describe: 'directory of in-toto links (*.link) for this bundle' })
+      .option('allow-unverified', {
+        type: 'boolean',
+        default: false,
+        describe: 'sign even if the in-toto supply chain does not verify with this bundle as final product (staged workflows; reported)',
+      })
       .example('$0 sign bundle.json --ref example.com/org/app:1.2.0', 'sign a thin bundle')
       .example('$0 sign example.com/org/app:1.2.0 --ref example.com/org/app:1.2.0', 'sign the bundle as stored in the registry (pushed by Porter, cnab-to-oci)')
       .example(
@@ -64,6 +79,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       ...(args.layout === undefined ? {} : { layout: args.layout }),
       ...(args['layout-keys'] === undefined ? {} : { layoutKeys: args['layout-keys'] }),
       ...(args.links === undefined ? {} : { links: args.links }),
+      allowUnverified: args['allow-unverified'],
     });
     printResult(args, report, () =>
       [
@@ -72,6 +88,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
         `  sha256  ${report.target.hashes.sha256}`,
         ...(report.layout ? [`  layout  ${report.layout.name} (${report.layoutKeys.length} key target(s))`] : []),
         ...report.links.map((l) => `  link    ${l.name}`),
+        `  in-toto ${checkLine(report.check)}`,
         `published: ${Object.entries(report.versions).map(([r, v]) => `${r} v${v}`).join(', ')}`,
         ...report.warnings.map((w) => `warning: ${w}`),
       ].join('\n'),

@@ -4,8 +4,9 @@
  * $GITHUB_OUTPUT file, exit status, ::error:: annotation).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { generateKey } from '../../../src/core/crypto/keygen.js';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { canonicalizeBundleBytes } from '../../../src/core/cnab/canonical.js';
+import { makeChain } from '../../helpers/intoto-chain.js';
 import path from 'node:path';
 import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { seedImage, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir, type TestImage } from '../../helpers/registry.js';
@@ -20,7 +21,7 @@ describe('pipeline and the GitHub Action: sign -> push -> verify from the regist
   let tmp: TempDir;
   let gun: string;
   let image: TestImage;
-  const f = (name: string): string => path.join(tmp.path, name);
+  const f = (...name: string[]): string => path.join(tmp.path, ...name);
 
   before(async () => {
     registry = await startRegistry();
@@ -87,12 +88,15 @@ describe('pipeline and the GitHub Action: sign -> push -> verify from the regist
     await initRepository({ gun, metadataDir: f('staged-metadata'), keysDir: f('staged-keys') });
     const root = JSON.parse(readFileSync(f('staged-metadata/1.root.json'), 'utf8'));
     rmSync(f(`staged-keys/${root.signed.roles.targets.keyids[0]}.key`));
-    const owner = generateKey('ed25519');
-    writeFileSync(f('owner.pub'), owner.publicFile);
-    writeFileSync(f('root.layout'), '{"signed":{},"signatures":[]}');
+    // a supply chain that verifies with this bundle as final product (sign checks it before staging)
+    const chain = makeChain(canonicalizeBundleBytes(readFileSync(f('bundle-1.json'))).bytes);
+    writeFileSync(f('owner.pub'), chain.ownerKey.publicFile);
+    writeFileSync(f('root.layout'), chain.layout);
+    mkdirSync(f('staged-links'));
+    for (const [name, bytes] of chain.links) writeFileSync(f('staged-links', name), bytes);
     const r = exec([
       cliMain, 'pipeline', '--bundle', f('bundle-1.json'), '--ref', `${gun}:1.0.9`, '--metadata', f('staged-metadata'), '--keys', f('staged-keys'),
-      '--layout', f('root.layout'), '--layout-keys', f('owner.pub'), '--report', f('report-staged.json'),
+      '--layout', f('root.layout'), '--layout-keys', f('owner.pub'), '--links', f('staged-links'), '--report', f('report-staged.json'),
     ]);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     const report = JSON.parse(readFileSync(f('report-staged.json'), 'utf8'));

@@ -149,4 +149,98 @@ describe('safe releases: the signer\'s mistakes and interruptions, through the C
       assert.equal(errorOf(v).code, 'E_KEY_PRIVATE');
     });
   });
+
+  /** `verify` of a signed bundle through the CLI (fresh cache): its status and report. */
+  function verify(repo: { metadata: string }, target: string, bundleFile: string): { status: number | null; verified: boolean; code?: string } {
+    const r = cli(['verify', bundleFile, '--target', target, '--trusted-root', path.join(repo.metadata, '1.root.json'), '--metadata', repo.metadata, '--json']);
+    const report = JSON.parse(r.stdout);
+    return { status: r.status, verified: report.verified === true, ...(report.error ? { code: report.error.code } : {}) };
+  }
+
+  async function tagExists(repository: string, tag: string): Promise<boolean> {
+    const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' },
+    });
+    return res.status === 200;
+  }
+
+  describe('2. sign checks the release before it signs', () => {
+    it('--layout-keys of a key that did not sign the layout is refused (E_INTOTO_LAYOUT_SIGNATURE), earlier releases still verify', () => {
+      const repo = init('wrong-layout-key');
+      const b1 = bundle('2.0.0');
+      const c1 = chain('2.0.0', b1.bytes);
+      const ok = cli(['sign', b1.file, '--ref', `${gun}:2.0.0`, '--metadata', repo.metadata, '--keys', repo.keys,
+        '--layout', path.join(c1.dir, 'root.layout'), '--layout-keys', path.join(c1.dir, 'owner.pub'), '--links', path.join(c1.dir, 'links')]);
+      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      assert.match(ok.stdout, /in-toto verified before signing: .* \(2 step\(s\)\), final product this bundle/);
+      assert.deepEqual(verify(repo, `${gun}:2.0.0`, b1.file), { status: 0, verified: true });
+      // bob did not sign the layout: one wrong flag
+      const bob = generateKey('ed25519');
+      writeFileSync(f('wrong-layout-key', 'bob.pub'), bob.publicFile);
+      const b2 = bundle('2.0.1');
+      const c2 = chain('2.0.1', b2.bytes, { ownerKey: c1.chain.ownerKey });
+      const before = published(repo.metadata);
+      const r = cli(['sign', b2.file, '--ref', `${gun}:2.0.1`, '--metadata', repo.metadata, '--keys', repo.keys,
+        '--layout', path.join(c2.dir, 'root.layout'), '--layout-keys', f('wrong-layout-key', 'bob.pub'), '--links', path.join(c2.dir, 'links'), '--json']);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.equal(errorOf(r).code, 'E_INTOTO_LAYOUT_SIGNATURE');
+      assert.match(errorOf(r).message, /nothing was signed/);
+      assert.deepEqual(published(repo.metadata), before);
+      assert.deepEqual(verify(repo, `${gun}:2.0.0`, b1.file), { status: 0, verified: true });
+    });
+
+    it('an expired layout, a missing link, a link by another functionary: each refused with its in-toto code', () => {
+      const repo = init('sign-checks');
+      const cases: [string, (dir: string, c: SignedChain) => void, Parameters<typeof makeChain>[1], string][] = [
+        ['2.1.0', () => undefined, { expires: new Date(Date.now() - 86_400_000) }, 'E_INTOTO_LAYOUT_EXPIRED'],
+        ['2.1.1', (dir, c) => { for (const n of c.links.keys()) if (n.startsWith('step1.')) writeFileSync(path.join(dir, 'links', n), ''); }, {}, 'E_INTOTO_INVALID'],
+        ['2.1.2', (dir, c) => {
+          const other = makeChain(Buffer.from('other'), { ownerKey: c.ownerKey });
+          for (const n of c.links.keys()) if (n.startsWith('step2.')) writeFileSync(path.join(dir, 'links', n), other.links.get([...other.links.keys()].find((k) => k.startsWith('step2.'))!)!);
+        }, {}, 'E_INTOTO_LINK_NOT_FOUND'],
+      ];
+      for (const [version, spoil, options, code] of cases) {
+        const b = bundle(version);
+        const c = chain(version, b.bytes, options);
+        spoil(c.dir, c.chain);
+        const r = cli(['sign', b.file, '--ref', `${gun}:${version}`, '--metadata', repo.metadata, '--keys', repo.keys,
+          '--layout', path.join(c.dir, 'root.layout'), '--layout-keys', path.join(c.dir, 'owner.pub'), '--links', path.join(c.dir, 'links'), '--json']);
+        assert.equal(r.status, 1, `${version}: ${r.stdout}${r.stderr}`);
+        assert.equal(errorOf(r).code, code, `${version}: ${errorOf(r).message}`);
+      }
+      assert.equal(existsSync(path.join(repo.metadata, 'targets')), false);
+    });
+
+    it('--allow-unverified signs anyway, and the report says so', () => {
+      const repo = init('allow-unverified');
+      const b = bundle('2.2.0');
+      const c = chain('2.2.0', b.bytes);
+      const r = cli(['sign', b.file, '--ref', `${gun}:2.2.0`, '--metadata', repo.metadata, '--keys', repo.keys, '--allow-unverified',
+        '--layout', path.join(c.dir, 'root.layout'), '--layout-keys', path.join(c.dir, 'owner.pub')]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /in-toto UNVERIFIED, signed anyway \(--allow-unverified\): error\[E_INTOTO_LINK_NOT_FOUND\]/);
+    });
+  });
+
+  describe('3. pipeline verifies before it publishes', () => {
+    it('pipeline without the links the layout requires: refused before signing or pushing, no TUF target, no tag', async () => {
+      const repo = init('pipeline-no-links');
+      const b1 = bundle('3.0.0');
+      const c1 = chain('3.0.0', b1.bytes);
+      const ok = cli(['pipeline', '--bundle', b1.file, '--ref', `${gun}:3.0.0`, '--metadata', repo.metadata, '--keys', repo.keys,
+        '--layout', path.join(c1.dir, 'root.layout'), '--layout-keys', path.join(c1.dir, 'owner.pub'), '--links', path.join(c1.dir, 'links')]);
+      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      assert.ok(await tagExists('org/app', '3.0.0'));
+      const b2 = bundle('3.0.1');
+      const before = published(repo.metadata);
+      const r = cli(['pipeline', '--bundle', b2.file, '--ref', `${gun}:3.0.1`, '--metadata', repo.metadata, '--keys', repo.keys, '--report', f('pipeline-no-links', 'report.json')]);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      const report = JSON.parse(readFileSync(f('pipeline-no-links', 'report.json'), 'utf8'));
+      assert.equal(report.error.code, 'E_INTOTO_LINK_NOT_FOUND');
+      assert.equal(report.push, null);
+      assert.deepEqual(published(repo.metadata), before);
+      assert.equal(await tagExists('org/app', '3.0.1'), false);
+    });
+  });
 });

@@ -45,7 +45,9 @@ describe('TUF repository: sign with in-toto layout and links; thick bundles', fu
       layout: path.join(demo, 'root.layout'),
       layoutKeys: [path.join(demo, 'alice.pub')],
       links: demo,
+      allowUnverified: true, // the demo chain's final product is another bundle: only the names are under test
     });
+    assert.equal(r.check.allowedUnverified?.code, 'E_INTOTO_FINAL_PRODUCT');
     const bundleSha = r.target.hashes.sha256!;
     const linkNames = ['package.5b000b04.link', 'write-code.96f74413.link'].map((l) => `${GUN}/in-toto-metadata/${bundleSha}/${l}`);
     assert.deepEqual(r.links.map((l) => l.name), linkNames);
@@ -63,7 +65,9 @@ describe('TUF repository: sign with in-toto layout and links; thick bundles', fu
     assert.equal(parsePublicKeyFile(await download(keyTargets[0]!), 'target').keyid, alice.keyid);
     assert.deepEqual(await download(linkNames[0]!), readFileSync(path.join(demo, 'package.5b000b04.link')));
     // A later sign without --layout still lists the layout the targets role signs.
-    const r2 = await signBundle({ ...d, input: pinnedBundle(tmp.dir, 'b2.json', '0.2.0'), ref: `${GUN}:2.0.0` });
+    const r2 = await signBundle({ ...d, input: pinnedBundle(tmp.dir, 'b2.json', '0.2.0'), ref: `${GUN}:2.0.0`, allowUnverified: true });
+    assert.equal(r2.check.layout, `${GUN}/in-toto-metadata/root.layout`);
+    assert.equal(r2.check.allowedUnverified?.code, 'E_INTOTO_LINK_NOT_FOUND');
     assert.deepEqual(r2.target.custom!['in-toto'], [`${GUN}/in-toto-metadata/root.layout`]);
   });
 
@@ -74,7 +78,7 @@ describe('TUF repository: sign with in-toto layout and links; thick bundles', fu
     const offline = path.join(tmp.dir, 'offline', `${targetsKey}.key`);
     renameSync(path.join(d.keysDir, `${targetsKey}.key`), offline);
     const e = await rejectsCode(
-      signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.0`, layout: path.join(demo, 'root.layout'), layoutKeys: [path.join(demo, 'alice.pub')], links: demo }),
+      signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.0`, layout: path.join(demo, 'root.layout'), layoutKeys: [path.join(demo, 'alice.pub')], links: demo, allowUnverified: true }),
       'E_TUF_STAGED',
     );
     assert.match(e.message, /targets has 0\/1/);
