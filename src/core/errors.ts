@@ -197,10 +197,13 @@ export const EXIT = {
   USAGE: 2,
   IO: 3,
   INTERNAL: 4,
+  /** Interrupted by SIGINT (Ctrl-C), as shells report it: 128 + 2. */
+  INTERRUPTED: 130,
 } as const;
 
 /** The exit status of an error (a foreign error is a bug: INTERNAL). */
 export function exitStatusOf(e: unknown): number {
+  if (isCnabTrustError(e) && e.details?.['interrupted'] === 'SIGINT') return EXIT.INTERRUPTED;
   return isCnabTrustError(e) ? exitStatusOfCode(e.code) : EXIT.INTERNAL;
 }
 

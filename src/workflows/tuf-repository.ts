@@ -45,6 +45,8 @@ export interface RepoOptions {
   store?: RepositoryStore;
   /** A store URL (`postgres://...`) or directory; else CNAB_TRUST_STORE; else `metadataDir`. */
   storeUrl?: string;
+  /** Where notices go (a stale lock broken); default: stderr, as `notice: ...`. */
+  onNotice?: (message: string) => void;
 }
 
 /** Fill in `store` from `storeUrl` / CNAB_TRUST_STORE (nothing to do for the directory store). */
@@ -64,8 +66,10 @@ export class RepoContext {
   readonly keys: FileKeyStore;
   readonly now: Date;
   config: RepoConfig;
+  readonly notice: (message: string) => void;
 
   constructor(opts: RepoOptions, config: RepoConfig) {
+    this.notice = opts.onNotice ?? ((m) => void process.stderr.write(`notice: ${m}\n`));
     this.store = opts.store ?? new DirRepositoryStore(path.resolve(opts.metadataDir ?? DEFAULT_METADATA_DIR));
     this.keys = new FileKeyStore(path.resolve(opts.keysDir ?? DEFAULT_KEYS_DIR), opts.passphrase);
     this.now = opts.now ?? new Date();
@@ -413,7 +417,7 @@ export async function stagedRequirements(ctx: RepoContext, staged: StagedChange)
  * staged change is the result), and drops it on any other failure.
  */
 export async function withLock<T>(ctx: RepoContext, fn: () => Promise<T>, mode: LockMode = 'exclusive'): Promise<T> {
-  const release = await ctx.store.lock(mode);
+  const release = await ctx.store.lock(mode, ctx.notice);
   let result: T;
   try {
     result = await fn();

@@ -29,13 +29,48 @@ export const defaultPassphraseSource: PassphraseSource = async (purpose, confirm
   return first;
 };
 
+/**
+ * Ask on the terminal without echo. EOF (Ctrl-D) or Ctrl-C ends the command with E_PASSPHRASE (Ctrl-C: exit 130,
+ * as for SIGINT): readline in terminal mode turns Ctrl-C into its own 'SIGINT' event, and with no listener the
+ * prompt only paused, so the process ended with status 0, having signed nothing.
+ */
 async function promptHidden(question: string): Promise<string> {
-  process.stderr.write(question);
   // A sink that swallows the echo of what is typed.
   const mute = new Writable({ write: (_c, _e, cb) => cb() });
   const rl = createInterface({ input: process.stdin, output: mute, terminal: true });
+  process.stderr.write(question); // once the terminal is in raw mode, so Ctrl-C and Ctrl-D reach the listeners below
   try {
-    return await new Promise<string>((resolve) => rl.question('', resolve));
+    return await new Promise<string>((resolve, reject) => {
+      let settled = false;
+      const settle = (f: () => void): void => {
+        if (!settled) {
+          settled = true;
+          f();
+        }
+      };
+      rl.question('', (answer) => settle(() => resolve(answer)));
+      rl.on('SIGINT', () =>
+        settle(() =>
+          reject(
+            new CnabTrustError('E_PASSPHRASE', 'the passphrase prompt was cancelled (Ctrl-C)', {
+              subject: 'passphrase',
+              hint: 'nothing was signed; run the command again',
+              details: { interrupted: 'SIGINT' },
+            }),
+          ),
+        ),
+      );
+      rl.on('close', () =>
+        settle(() =>
+          reject(
+            new CnabTrustError('E_PASSPHRASE', 'no passphrase: the prompt got end of input (Ctrl-D)', {
+              subject: 'passphrase',
+              hint: `nothing was signed; type the passphrase, or set ${PASSPHRASE_ENV}`,
+            }),
+          ),
+        ),
+      );
+    });
   } finally {
     rl.close();
     process.stderr.write('\n');

@@ -6,15 +6,17 @@
  * delegated role files, `V.snapshot.json`, `timestamp.json`, then `N.root.json` and `root.json`. Every file is
  * written atomically (temp file in the same directory, fsync, rename).
  */
-import { mkdir, open, readdir, unlink, stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Metadata, Root, Snapshot, Targets, Timestamp } from '@tufjs/models';
-import { CnabTrustError } from '../../core/errors.js';
+import { CnabTrustError, isCnabTrustError } from '../../core/errors.js';
+import { onInterrupt } from '../process/interrupts.js';
+import { currentHolder, describeHolder, holderIsGone, parseHolder } from '../process/liveness.js';
 import { parseRoot, parseSnapshot, parseTargets, parseTimestamp } from '../../core/tuf/metadata-files.js';
 import { roleFilePath, targetFilePath } from '../../core/tuf/naming.js';
 import { fsError, readFileBounded, writeFileAtomic } from '../fs/index.js';
-import type { Publication, RepositoryStore, WriteStats } from './repository-store.js';
+import type { LockMode, Publication, RepositoryStore, WriteStats } from './repository-store.js';
 
 /** Size bounds when reading our own repository back (it is input like any other). */
 const MAX_ROOT = 512 * 1024;
@@ -25,6 +27,14 @@ const MAX_TARGETS = 512 * 1024 * 1024;
 export const STATE_DIR = '.cnab-trust';
 
 export type { Publication, WriteStats } from './repository-store.js';
+
+/** A lock file's text (bounded: it is small), or undefined when there is none. */
+function readLockFile(file: string): Promise<string | undefined> {
+  return readFileBounded(file, { maxBytes: 4096, what: 'repository lock' }).then(
+    (b) => b.toString('utf8'),
+    () => undefined,
+  );
+}
 
 export class DirRepositoryStore implements RepositoryStore {
   readonly dir: string;
@@ -159,44 +169,78 @@ export class DirRepositoryStore implements RepositoryStore {
 
   /**
    * Take the repository lock (one writer at a time). Fails at once with E_TUF_LOCKED when another signer holds
-   * it; returns the function that releases it.
+   * it; a lock left by a process that is gone (same host, pid not running or reused) is broken, with a notice.
+   * The lock file records host, pid and start time. Returns the function that releases it; an interrupt
+   * (Ctrl-C, SIGTERM) releases it too.
    */
-  async lock(): Promise<() => Promise<void>> {
+  async lock(_mode: LockMode = 'exclusive', onNotice: (message: string) => void = () => undefined): Promise<() => Promise<void>> {
     const file = path.join(this.stateDir, 'lock');
     try {
       await mkdir(this.stateDir, { recursive: true });
     } catch (e) {
       throw fsError(e, this.stateDir, 'create directory');
     }
-    let handle;
-    try {
-      handle = await open(file, 'wx', 0o644);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        let holder = '';
+    const me = JSON.stringify(currentHolder()) + '\n';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // the record is complete before the lock appears: written to a temporary file, then linked into place
+        // (link fails if a lock exists), so no one ever reads a half-written holder
+        await writeFileAtomic(`${file}.${process.pid}`, me, { mode: 0o644 });
         try {
-          holder = (await readFileBounded(file, { maxBytes: 4096 })).toString('utf8');
-          const st = await stat(file);
-          holder += ` since ${st.mtime.toISOString()}`;
-        } catch {
-          // the holder just released it; report it as locked anyway, the caller may retry
+          await link(`${file}.${process.pid}`, file);
+        } finally {
+          await unlink(`${file}.${process.pid}`).catch(() => undefined);
         }
-        throw new CnabTrustError('E_TUF_LOCKED', `the repository ${this.dir} is locked by another signer`, {
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw isCnabTrustError(e) ? e : fsError(e, file, 'create');
+        const text = await readLockFile(file);
+        if (text === undefined && attempt < 3) continue; // released in between: try again
+        const holder = text === undefined ? undefined : parseHolder(text);
+        if (holder !== undefined && holderIsGone(holder) && attempt < 3 && (await this.#breakStale(file, text!))) {
+          onNotice(`broke the stale repository lock ${file} of ${describeHolder(holder)}: that process is gone`);
+          continue;
+        }
+        const who = holder === undefined ? (text ?? '').trim() : describeHolder(holder);
+        throw new CnabTrustError('E_TUF_LOCKED', `the repository ${this.dir} is locked by another signer (${who})`, {
           subject: file,
-          hint: `retry when it is done; if no such process is running (${holder.trim()}), delete ${file}`,
-          details: { holder: holder.trim() },
+          hint: `retry when it is done; if that process is not running (on another host it cannot be checked), delete ${file}`,
+          details: { holder: holder ?? who },
         });
       }
-      throw fsError(e, file, 'create');
     }
-    try {
-      await handle.writeFile(`pid ${process.pid} on ${hostname()}`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const unregister = onInterrupt(() => {
+      // synchronously, from the signal handler: only if the lock is still ours
+      try {
+        if (readFileSync(file, 'utf8').slice(0, 4096) === me) unlinkSync(file);
+      } catch {
+        // gone already
+      }
+    });
     return async () => {
-      await unlink(file).catch(() => undefined);
+      unregister();
+      if ((await readLockFile(file)) === me) await unlink(file).catch(() => undefined);
     };
+  }
+
+  /**
+   * Remove a stale lock whose content is `seen`: renamed aside first (only one breaker wins the rename), then
+   * checked to be the stale one; a live lock taken in between is put back.
+   */
+  async #breakStale(file: string, seen: string): Promise<boolean> {
+    const aside = `${file}.stale.${process.pid}`;
+    try {
+      await rename(file, aside);
+    } catch {
+      return true; // someone else moved it: try again to take it
+    }
+    const moved = await readLockFile(aside);
+    if (moved !== seen) {
+      await link(aside, file).catch(() => undefined); // a live holder's lock: put it back
+      await unlink(aside).catch(() => undefined);
+      return false;
+    }
+    await unlink(aside).catch(() => undefined);
+    return true;
   }
 }

@@ -67,9 +67,10 @@ export interface RepositoryStore {
 
   /**
    * Take the repository lock. Fails with E_TUF_LOCKED when another writer holds it (or holds it too long); returns
-   * the function that releases it: `keep` false drops what a transactional store wrote under the lock.
+   * the function that releases it: `keep` false drops what a transactional store wrote under the lock. A store
+   * that breaks a stale lock (its holder is gone) says so through `onNotice`.
    */
-  lock(mode?: LockMode): Promise<(keep?: boolean) => Promise<void>>;
+  lock(mode?: LockMode, onNotice?: (message: string) => void): Promise<(keep?: boolean) => Promise<void>>;
   /**
    * Under a shared lock: lock the targets roles this writer will change and return their current versions, which
    * may be newer than the snapshot read before (another signer published in between).

@@ -4,13 +4,16 @@
  * report success on a cancelled prompt.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalizeBundleBytes } from '../../../src/core/cnab/canonical.js';
 import { generateKey } from '../../../src/core/crypto/keygen.js';
 import { makeChain, type SignedChain } from '../../helpers/intoto-chain.js';
 import { seedImage, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir, type TestImage } from '../../helpers/registry.js';
-import { runCliIn, type CliRun } from '../../helpers/cli.js';
+import { cliMain, runCliIn, type CliRun } from '../../helpers/cli.js';
+import { repoRoot } from '../../helpers/fixtures.js';
 
 /** Every file under a directory (relative paths), to compare repository states. */
 function filesUnder(dir: string, prefix = ''): Map<string, string> {
@@ -241,6 +244,68 @@ describe('safe releases: the signer\'s mistakes and interruptions, through the C
       assert.equal(report.push, null);
       assert.deepEqual(published(repo.metadata), before);
       assert.equal(await tagExists('org/app', '3.0.1'), false);
+    });
+  });
+
+  describe('4. interrupts and locks', () => {
+    const ptyRun = path.join(repoRoot, 'test/fixtures/process/pty-run.py');
+    /** sign on a terminal, typing `keys` at the passphrase prompt: output and exit status. */
+    function signOnTerminal(repo: { metadata: string; keys: string }, b: { file: string }, version: string, keys: string): { out: string; status: number } {
+      const env = { ...process.env };
+      delete env['CNAB_TRUST_PASSPHRASE'];
+      const r = spawnSync('python3', [ptyRun, 'Passphrase to', keys, process.execPath, cliMain, 'sign', b.file, '--ref', `${gun}:${version}`,
+        '--metadata', repo.metadata, '--keys', repo.keys], { encoding: 'utf8', cwd: tmp.path, env });
+      const m = /\nEXIT (\d+)\n$/.exec(r.stdout);
+      assert.ok(m, r.stdout + r.stderr);
+      return { out: r.stdout, status: Number(m[1]) };
+    }
+    function encryptedRepo(name: string): { metadata: string; keys: string } {
+      const metadata = f(name, 'metadata');
+      const keys = f(name, 'keys');
+      const r = cli(['init', '--gun', gun, '--metadata', metadata, '--keys', keys, '--encrypt'], { CNAB_TRUST_PASSPHRASE: 'secret-pass' });
+      assert.equal(r.status, 0, r.stderr);
+      return { metadata, keys };
+    }
+
+    for (const [what, keys, status] of [['Ctrl-C', '\\x03', 130], ['Ctrl-D (EOF)', '\\x04', 2]] as const) {
+      it(`${what} at the passphrase prompt: E_PASSPHRASE, exit ${status}, lock released, nothing signed; the next sign works`, () => {
+        const repo = encryptedRepo(`prompt-${status}`);
+        const b = bundle(`4.0.${status}`);
+        const before = published(repo.metadata);
+        const r = signOnTerminal(repo, b, `4.0.${status}`, keys);
+        assert.equal(r.status, status, r.out);
+        assert.match(r.out, /error\[E_PASSPHRASE\]/);
+        assert.deepEqual(published(repo.metadata), before);
+        assert.equal(existsSync(path.join(repo.metadata, '.cnab-trust', 'lock')), false);
+        const next = cli(['sign', b.file, '--ref', `${gun}:4.0.${status}`, '--metadata', repo.metadata, '--keys', repo.keys], { CNAB_TRUST_PASSPHRASE: 'secret-pass' });
+        assert.equal(next.status, 0, next.stderr);
+      });
+    }
+
+    it('a lock left by a dead process on this host is broken with a notice; a live holder is named (host, pid, start time)', () => {
+      const repo = init('stale-lock');
+      const lock = path.join(repo.metadata, '.cnab-trust', 'lock');
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      const deadPid = Number(dead.stdout);
+      writeFileSync(lock, JSON.stringify({ host: hostname(), pid: deadPid, started: '2026-01-01T00:00:00.000Z' }));
+      const b = bundle('4.1.0');
+      const r = cli(['sign', b.file, '--ref', `${gun}:4.1.0`, '--metadata', repo.metadata, '--keys', repo.keys]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`^notice: broke the stale repository lock .* of pid ${deadPid} on ${hostname()}, since 2026-01-01T00:00:00.000Z: that process is gone$`, 'm'));
+      assert.equal(existsSync(lock), false);
+      // the older text form of a lock, from a dead process, too
+      writeFileSync(lock, `pid ${deadPid} on ${hostname()}`);
+      const r2 = cli(['sign', b.file, '--ref', `${gun}:4.1.1`, '--metadata', repo.metadata, '--keys', repo.keys]);
+      assert.equal(r2.status, 0, r2.stderr);
+      // a live holder (this test process) is not broken
+      writeFileSync(lock, JSON.stringify({ host: hostname(), pid: process.pid, started: '2026-01-02T00:00:00.000Z' }));
+      const r3 = cli(['sign', b.file, '--ref', `${gun}:4.1.2`, '--metadata', repo.metadata, '--keys', repo.keys, '--json']);
+      assert.equal(r3.status, 3, r3.stdout + r3.stderr);
+      assert.equal(errorOf(r3).code, 'E_TUF_LOCKED');
+      assert.match(errorOf(r3).message, new RegExp(`pid ${process.pid} on ${hostname()}, since 2026-01-02`));
+      // nor is one from another host (its process cannot be checked)
+      writeFileSync(lock, JSON.stringify({ host: 'elsewhere.example', pid: deadPid, started: '2026-01-02T00:00:00.000Z' }));
+      assert.equal(cli(['sign', b.file, '--ref', `${gun}:4.1.2`, '--metadata', repo.metadata, '--keys', repo.keys]).status, 3);
     });
   });
 });
