@@ -10,10 +10,10 @@ import path from 'node:path';
 import type { Key, Metadata, Targets } from '@tufjs/models';
 import { CnabTrustError } from '../core/errors.js';
 import { toTufKey } from '../core/tuf/keys.js';
-import { RELEASES, TARGETS, isTopLevelRole } from '../core/tuf/naming.js';
+import { RELEASES, TARGETS, isTopLevelRole, layoutHashOf, layoutTargetName, versionedLayoutTargetName } from '../core/tuf/naming.js';
 import { signMetadata } from '../core/tuf/signing.js';
 import { mergeSignatures, stagedFromJson, stagedRoles, stagedToJson, type StagedChange, type StagedRequirement } from '../core/tuf/staged.js';
-import { nextRoot, nextTargets, releasesIntoBins, rootWithRoleKeys, targetsWithDelegatedKeys, type KeyChange } from '../core/tuf/transitions.js';
+import { nextRoot, nextTargets, releasesIntoBins, rootWithRoleKeys, targetsWithDelegatedKeys, withoutTargets, type KeyChange } from '../core/tuf/transitions.js';
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
 import { FileKeyStore, readPublicKeyFile } from '../adapters/keystore/file-keystore.js';
 import type { PassphraseSource } from '../adapters/keystore/passphrase.js';
@@ -299,5 +299,35 @@ export async function rebinReleases(opts: RepoOptions & { bins: number }): Promi
     ctx.config.bins = opts.bins;
     await ctx.saveConfig();
     return { description: `move ${RELEASES} into ${opts.bins} bins`, ...result, bins: opts.bins, targets: Object.keys(releases.signed.targets).length };
+  });
+}
+
+/**
+ * Revoke a root layout on purpose (a compromised layout key, a wrong rule): `targets` stops signing
+ * `<gun>/in-toto-metadata/<hash>.root.layout`, so every release bound to it fails verification from then on, while
+ * releases under other layouts keep verifying. Needs the (offline) targets key; without it the change is staged.
+ * The key targets stay (another layout may name them).
+ */
+export async function revokeLayout(opts: RepoOptions & { layout: string }): Promise<StagedReport & { revoked: string }> {
+  const ctx = await openRepository(opts);
+  return withLock(ctx, async () => {
+    const repo = await LoadedRepository.load(ctx.store);
+    const targets = await repo.targetsRole(TARGETS);
+    const gun = ctx.config.gun;
+    const name = /^[0-9a-f]{64}$/.test(opts.layout) ? versionedLayoutTargetName(gun, opts.layout) : opts.layout;
+    const layouts = Object.keys(targets.signed.targets).filter((n) => n === layoutTargetName(gun) || layoutHashOf(gun, n) !== undefined);
+    if (!layouts.includes(name)) {
+      throw new CnabTrustError('E_TUF_TARGET_NOT_FOUND', `targets signs no layout ${name}`, {
+        subject: opts.layout,
+        hint: layouts.length === 0 ? 'this repository has no layout' : `layouts signed now: ${layouts.join(', ')}`,
+      });
+    }
+    const description = `revoke layout ${name}`;
+    const result = await commitChange(ctx, repo, {
+      description,
+      targetsRoles: new Map([[TARGETS, withoutTargets(targets, [name], ctx.now, ctx.days(TARGETS))]]),
+      targetFiles: [],
+    });
+    return { description, ...result, revoked: name };
   });
 }

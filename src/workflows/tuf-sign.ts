@@ -20,11 +20,13 @@ import { assertFinalProduct, layoutKeyTargets, linkPathSegments, MemoryMetadataS
 import {
   bundleTargetName,
   layoutKeyTargetName,
+  layoutHashOf,
   layoutTargetName,
   linkTargetName,
   parseBundleRef,
   RELEASES,
   TARGETS,
+  versionedLayoutTargetName,
 } from '../core/tuf/naming.js';
 import { releasesRoleFor, targetFile, withTargets } from '../core/tuf/transitions.js';
 import { policyTargetName, requiredPolicyBytes } from '../core/verify/intoto-policy.js';
@@ -185,6 +187,50 @@ async function readLinks(dir: string, gun: string, bundleSha256: string): Promis
   return out;
 }
 
+/** Custom field of a layout target: which layout is the current one (the highest serial, CNAB-Sec 301 names). */
+const LAYOUT_SERIAL = 'layout-serial';
+/** Custom field of a bundle target: its layout and layout key targets with their lengths and hashes. */
+export const BOUND_TARGETS = 'in-toto-targets';
+
+function serialOf(t: TargetFile): number {
+  const v = (t.unrecognizedFields.custom as Record<string, unknown> | undefined)?.[LAYOUT_SERIAL];
+  return typeof v === 'number' && Number.isSafeInteger(v) ? v : 0;
+}
+
+/**
+ * The layout a sign without --layout binds a release to: of the layouts `targets` signs for this GUN
+ * (content-addressed, or the one older releases named root.layout), the one signed last (highest serial).
+ */
+function currentLayout(targets: Metadata<Targets>, gun: string): TargetFile | undefined {
+  let best: TargetFile | undefined;
+  for (const [name, t] of Object.entries(targets.signed.targets)) {
+    if (name !== layoutTargetName(gun) && layoutHashOf(gun, name) === undefined) continue;
+    if (best === undefined || serialOf(t) > serialOf(best)) best = t;
+  }
+  return best;
+}
+
+/** Whether `files` are signed by `targets` already, as they are (the layout: the current one). */
+function sameTargets(targets: Metadata<Targets>, current: TargetFile | undefined, files: TargetFile[]): boolean {
+  const [layout, ...keys] = files;
+  if (current === undefined || current.path !== layout!.path) return false;
+  const listed = (current.unrecognizedFields.custom as Record<string, unknown> | undefined)?.['in-toto'];
+  if (JSON.stringify(listed) !== JSON.stringify(keys.map((k) => k.path))) return false;
+  return keys.every((k) => targets.signed.targets[k.path]?.hashes.sha256 === k.hashes.sha256);
+}
+
+/** Name -> {length, hashes} of the layout and its key targets (those given now, or those `targets` signs). */
+function boundTargets(layout: TargetFile, targets: Metadata<Targets> | undefined, given: TargetFile[]): Record<string, unknown> {
+  const entry = (t: TargetFile): { length: number; hashes: Record<string, string> } => ({ length: t.length, hashes: { sha256: t.hashes.sha256! } });
+  const out: Record<string, unknown> = { [layout.path]: entry(layout) };
+  const keyNames = ((layout.unrecognizedFields.custom as Record<string, unknown> | undefined)?.['in-toto'] ?? []) as string[];
+  for (const k of keyNames) {
+    const t = given.find((g) => g.path === k) ?? targets?.signed.targets[k];
+    if (t !== undefined) out[k] = entry(t);
+  }
+  return out;
+}
+
 interface ChainToCheck {
   /** The layout's target name. */
   name: string;
@@ -311,7 +357,8 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
       keyTargets.push(add(layoutKeyTargetName(gun, key.keyid), canonicalPublicKeyFile(key), f));
     }
     layoutBytes = await readFileBounded(opts.layout, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto layout' });
-    layoutTarget = add(layoutTargetName(gun), layoutBytes, opts.layout, { 'in-toto': keyTargets.map((k) => k.path) });
+    // content-addressed: a new layout gets a new name, the ones earlier releases are bound to stay (CNAB-Sec 301)
+    layoutTarget = add(versionedLayoutTargetName(gun, sha256Hex(layoutBytes)), layoutBytes, opts.layout, { 'in-toto': keyTargets.map((k) => k.path) });
     // issue 11 item 1: targets, not the releases key, says that this GUN's bundles need their supply chain
     policyTarget = add(policyTargetName(gun), requiredPolicyBytes(), 'the in-toto policy');
   }
@@ -323,24 +370,39 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
     // Signers share the repository: lock the roles this sign writes before reading them (targets first).
     if (layoutTarget !== undefined) await repo.lockForChange([TARGETS]);
     const targets = await repo.targetsRole(TARGETS);
-    const published = targets.signed.targets[layoutTargetName(gun)];
-    const hasLayout = layoutTarget !== undefined || published !== undefined;
+    const current = currentLayout(targets, gun);
+    // A layout given again while it is the current one, with the same keys, changes nothing in targets (no need
+    // for the offline targets key); otherwise it becomes the current layout (the next serial).
+    if (layoutTarget !== undefined && !sameTargets(targets, current, [layoutTarget, ...keyTargets])) {
+      layoutTarget = targetFile(layoutTarget.path, layoutBytes!, {
+        ...(layoutTarget.unrecognizedFields.custom as Record<string, unknown>),
+        [LAYOUT_SERIAL]: (current === undefined ? 0 : serialOf(current)) + 1,
+      });
+    } else if (layoutTarget !== undefined) {
+      layoutTarget = current;
+    }
+    const layout = layoutTarget ?? current;
     // CNAB-Sec 303 steps 5-7 before signing: the release must verify as an installer will verify it.
     let chain: ChainToCheck | undefined;
-    if (layoutBytes !== undefined) chain = { name: layoutTargetName(gun), bytes: layoutBytes, keys: layoutKeys };
-    else if (published !== undefined) chain = await publishedChain(ctx, targets, published);
+    if (layoutBytes !== undefined) chain = { name: layout!.path, bytes: layoutBytes, keys: layoutKeys };
+    else if (current !== undefined) chain = await publishedChain(ctx, targets, current);
     const check = await checkRelease(chain, links, bundleSha, ctx.now, opts.allowUnverified ?? false);
-    const inToto = hasLayout || linkTargets.length > 0 ? [...(hasLayout ? [layoutTargetName(gun)] : []), ...linkTargets.map((l) => l.path)] : undefined;
+    const inToto = layout !== undefined || linkTargets.length > 0 ? [...(layout !== undefined ? [layout.path] : []), ...linkTargets.map((l) => l.path)] : undefined;
+    // The release is bound to its layout and layout keys: their names and hashes, signed with the release.
+    const bound = layout === undefined ? undefined : boundTargets(layout, layoutTarget === undefined ? targets : undefined, keyTargets);
     const bundleTarget = add(name, artifact.bytes, opts.input, {
       name: artifact.bundle.name,
       version: artifact.bundle.version,
       digest: artifact.bundleDigest,
       ...(inToto === undefined ? {} : { 'in-toto': inToto }),
+      ...(bound === undefined ? {} : { [BOUND_TARGETS]: bound }),
     });
 
     const changed = new Map<string, Metadata<Targets>>();
-    if (layoutTarget !== undefined) {
-      changed.set(TARGETS, withTargets(targets, [layoutTarget, ...keyTargets, ...(policyTarget === undefined ? [] : [policyTarget])], ctx.now, ctx.days(TARGETS)));
+    const policyChanged = policyTarget !== undefined && targets.signed.targets[policyTarget.path]?.hashes.sha256 !== policyTarget.hashes.sha256;
+    if (layoutTarget !== undefined && (layoutTarget !== current || policyChanged)) {
+      const files = [...(layoutTarget === current ? [] : [layoutTarget, ...keyTargets]), ...(policyChanged ? [policyTarget!] : [])];
+      changed.set(TARGETS, withTargets(targets, files, ctx.now, ctx.days(TARGETS)));
     }
     // Bundle and links go to targets/releases, or to the TAP 15 bin of each name.
     const releases = await repo.targetsRole(RELEASES);

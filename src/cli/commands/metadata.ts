@@ -1,5 +1,5 @@
 /**
- * `cnab-trust metadata <sign|export-staged|import|publish|discard|rotate|revoke|refresh>`: threshold and offline
+ * `cnab-trust metadata <sign|export-staged|import|publish|discard|rotate|revoke|refresh|rebin|revoke-layout>`: threshold and offline
  * signing of staged changes, key rotation and revocation, renewal of the online roles.
  */
 import type { Argv, CommandModule } from 'yargs';
@@ -219,6 +219,24 @@ const rebin: CommandModule<OutputFlags, RebinArgs> = {
   }),
 };
 
+interface RevokeLayoutArgs extends RepoArgs {
+  layout: string;
+}
+
+const revokeLayout: CommandModule<OutputFlags, RevokeLayoutArgs> = {
+  command: 'revoke-layout <layout>',
+  describe: 'stop trusting a root layout (its sha256 or target name): releases bound to it fail verification; needs the targets key',
+  builder: (y) =>
+    repoOptions(y as Argv<OutputFlags>)
+      .positional('layout', { type: 'string', demandOption: true, describe: 'sha256 of the layout (as in <gun>/in-toto-metadata/<sha256>.root.layout) or its target name' })
+      .example('$0 metadata revoke-layout 3f5a...e1 --keys /media/offline-keys', 'after a layout key was compromised') as unknown as Argv<RevokeLayoutArgs>,
+  handler: handle<RevokeLayoutArgs>(async (args) => {
+    const { revokeLayout } = await import('../../workflows/tuf-metadata.js');
+    const r = await revokeLayout({ metadataDir: args.metadata, keysDir: args.keys, layout: args.layout });
+    printResult(args, r, () => stagedLines(r).join('\n'));
+  }),
+};
+
 const metadata: CommandModule<OutputFlags, OutputFlags> = {
   command: 'metadata <command>',
   describe: 'TUF repository maintenance: staged signatures, key rotation and revocation, refresh',
@@ -233,6 +251,7 @@ const metadata: CommandModule<OutputFlags, OutputFlags> = {
       .command(revoke as unknown as CommandModule<OutputFlags, OutputFlags>)
       .command(refresh as unknown as CommandModule<OutputFlags, OutputFlags>)
       .command(rebin as unknown as CommandModule<OutputFlags, OutputFlags>)
+      .command(revokeLayout as unknown as CommandModule<OutputFlags, OutputFlags>)
       .demandCommand(1),
   handler: () => undefined,
 };

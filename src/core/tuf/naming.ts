@@ -56,9 +56,25 @@ export function bundleTargetName(gun: string, tag: string): string {
   return `${gun}:${tag}`;
 }
 
-/** CNAB-Sec 301: the target name of the in-toto root layout signed by `targets`. */
+/** CNAB-Sec 301: the target name of the in-toto root layout signed by `targets` (one per GUN; before versioning). */
 export function layoutTargetName(gun: string): string {
   return `${gun}/in-toto-metadata/root.layout`;
+}
+
+/**
+ * The content-addressed target name of one root layout, `<gun>/in-toto-metadata/<sha256>.root.layout`: each layout
+ * keeps its own name, so a release stays bound to the layout it was signed under when a new layout is signed, until
+ * that layout is revoked on purpose (`metadata revoke-layout`).
+ */
+export function versionedLayoutTargetName(gun: string, sha256Hex: string): string {
+  return `${gun}/in-toto-metadata/${sha256Hex}.root.layout`;
+}
+
+/** The sha256 of a content-addressed layout name of this GUN, or undefined for any other name. */
+export function layoutHashOf(gun: string, targetName: string): string | undefined {
+  const prefix = `${gun}/in-toto-metadata/`;
+  if (!targetName.startsWith(prefix)) return undefined;
+  return /^([0-9a-f]{64})\.root\.layout$/.exec(targetName.slice(prefix.length))?.[1];
 }
 
 /** CNAB-Sec 301: the target name of one public key of the root layout, signed by `targets`. */

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -223,6 +224,43 @@ describe('safe releases: the signer\'s mistakes and interruptions, through the C
         '--layout', path.join(c.dir, 'root.layout'), '--layout-keys', path.join(c.dir, 'owner.pub')]);
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /in-toto UNVERIFIED, signed anyway \(--allow-unverified\): error\[E_INTOTO_LINK_NOT_FOUND\]/);
+    });
+  });
+
+  describe('2b. layouts and their keys are versioned', () => {
+    it('a release signed under a new layout and new keys leaves older releases verifiable until the old layout is revoked', () => {
+      const repo = init('layout-rotation');
+      const sign = (version: string, c: { dir: string }, b: { file: string }): CliRun =>
+        cli(['sign', b.file, '--ref', `${gun}:${version}`, '--metadata', repo.metadata, '--keys', repo.keys, '--json',
+          '--layout', path.join(c.dir, 'root.layout'), '--layout-keys', path.join(c.dir, 'owner.pub'), '--links', path.join(c.dir, 'links')]);
+      const b1 = bundle('5.0.0');
+      const c1 = chain('5.0.0', b1.bytes);
+      const r1 = sign('5.0.0', c1, b1);
+      assert.equal(r1.status, 0, r1.stdout + r1.stderr);
+      const layout1 = JSON.parse(r1.stdout).layout.name as string;
+      const hash1 = createHash('sha256').update(c1.chain.layout).digest('hex');
+      assert.equal(layout1, `${gun}/in-toto-metadata/${hash1}.root.layout`);
+      // the release names its layout and layout keys with their hashes
+      const bound = JSON.parse(r1.stdout).target.custom['in-toto-targets'];
+      assert.deepEqual(bound[layout1], { length: c1.chain.layout.length, hashes: { sha256: hash1 } });
+      assert.equal(Object.keys(bound).length, 2);
+      // a new layout, signed by a new owner key, with new functionaries
+      const b2 = bundle('5.1.0');
+      const c2 = chain('5.1.0', b2.bytes);
+      const r2 = sign('5.1.0', c2, b2);
+      assert.equal(r2.status, 0, r2.stdout + r2.stderr);
+      assert.notEqual(JSON.parse(r2.stdout).layout.name, layout1);
+      assert.deepEqual(verify(repo, `${gun}:5.0.0`, b1.file), { status: 0, verified: true });
+      assert.deepEqual(verify(repo, `${gun}:5.1.0`, b2.file), { status: 0, verified: true });
+      // the old layout revoked on purpose (targets key): releases bound to it fail, the others still verify
+      const rv = cli(['metadata', 'revoke-layout', hash1, '--metadata', repo.metadata, '--keys', repo.keys]);
+      assert.equal(rv.status, 0, rv.stdout + rv.stderr);
+      const v1 = verify(repo, `${gun}:5.0.0`, b1.file);
+      assert.equal(v1.verified, false);
+      assert.equal(v1.code, 'E_TUF_TARGET_NOT_FOUND');
+      assert.deepEqual(verify(repo, `${gun}:5.1.0`, b2.file), { status: 0, verified: true });
+      const again = cli(['metadata', 'revoke-layout', hash1, '--metadata', repo.metadata, '--keys', repo.keys, '--json']);
+      assert.equal(errorOf(again).code, 'E_TUF_TARGET_NOT_FOUND');
     });
   });
 

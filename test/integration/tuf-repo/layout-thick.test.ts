@@ -52,13 +52,15 @@ describe('TUF repository: sign with in-toto layout and links; thick bundles', fu
     const linkNames = ['package.5b000b04.link', 'write-code.96f74413.link'].map((l) => `${GUN}/in-toto-metadata/${bundleSha}/${l}`);
     assert.deepEqual(r.links.map((l) => l.name), linkNames);
     const t = await clientGet(d.metadataDir, `${GUN}:1.0.0`);
-    assert.deepEqual(t.custom['in-toto'], [`${GUN}/in-toto-metadata/root.layout`, ...linkNames]);
-    const layout = await clientGet(d.metadataDir, `${GUN}/in-toto-metadata/root.layout`);
+    // the layout's name is content-addressed: a later layout does not replace it
+    const layoutName = `${GUN}/in-toto-metadata/${createHash('sha256').update(readFileSync(path.join(demo, 'root.layout'))).digest('hex')}.root.layout`;
+    assert.deepEqual(t.custom['in-toto'], [layoutName, ...linkNames]);
+    const layout = await clientGet(d.metadataDir, layoutName);
     const keyTargets = layout.custom['in-toto'] as string[];
     assert.equal(keyTargets.length, 1);
     assert.match(keyTargets[0]!, new RegExp(`^${GUN}/in-toto-pubkeys/[0-9a-f]{64}\\.pub$`));
     // Every listed file downloads, verified, with the exact bytes given.
-    assert.deepEqual(await download(`${GUN}/in-toto-metadata/root.layout`), readFileSync(path.join(demo, 'root.layout')));
+    assert.deepEqual(await download(layoutName), readFileSync(path.join(demo, 'root.layout')));
     // the key target is the derived public key in canonical form (for rsa the SPKI PEM, newline-ended), not the file given
     const alice = parsePublicKeyFile(readFileSync(path.join(demo, 'alice.pub')), 'alice.pub');
     assert.deepEqual(await download(keyTargets[0]!), canonicalPublicKeyFile(alice));
@@ -66,9 +68,9 @@ describe('TUF repository: sign with in-toto layout and links; thick bundles', fu
     assert.deepEqual(await download(linkNames[0]!), readFileSync(path.join(demo, 'package.5b000b04.link')));
     // A later sign without --layout still lists the layout the targets role signs.
     const r2 = await signBundle({ ...d, input: pinnedBundle(tmp.dir, 'b2.json', '0.2.0'), ref: `${GUN}:2.0.0`, allowUnverified: true });
-    assert.equal(r2.check.layout, `${GUN}/in-toto-metadata/root.layout`);
+    assert.equal(r2.check.layout, layoutName);
     assert.equal(r2.check.allowedUnverified?.code, 'E_INTOTO_LINK_NOT_FOUND');
-    assert.deepEqual(r2.target.custom!['in-toto'], [`${GUN}/in-toto-metadata/root.layout`]);
+    assert.deepEqual(r2.target.custom!['in-toto'], [layoutName]);
   });
 
   it('the targets key is offline: the whole change is staged until it signs', async () => {
@@ -86,8 +88,9 @@ describe('TUF repository: sign with in-toto layout and links; thick bundles', fu
     await rejectsCode(clientGet(d.metadataDir, `${GUN}:1.0.0`), 'E_TUF_TARGET_NOT_FOUND');
     const r = await signStaged({ ...d, role: 'targets', keyFile: offline });
     assert.equal(r.published, true);
-    assert.deepEqual((await clientGet(d.metadataDir, `${GUN}:1.0.0`)).custom['in-toto'] !== undefined, true);
-    await clientGet(d.metadataDir, `${GUN}/in-toto-metadata/root.layout`);
+    const listed = (await clientGet(d.metadataDir, `${GUN}:1.0.0`)).custom['in-toto'] as string[];
+    assert.match(listed[0]!, /\/in-toto-metadata\/[0-9a-f]{64}\.root\.layout$/);
+    await clientGet(d.metadataDir, listed[0]!);
   });
 
   it('refuses --layout without --layout-keys, and a links directory without links', async () => {
