@@ -11,7 +11,7 @@
 import { readFileBounded, writeFileAtomic } from '../adapters/fs/index.js';
 import { CopySession, type CopyProgress } from '../adapters/oci/copy.js';
 import { LayoutStore } from '../adapters/oci/layout-store.js';
-import { openLocation } from '../adapters/oci/open-store.js';
+import { openLocation, pinnedReference } from '../adapters/oci/open-store.js';
 import type { OciStore } from '../adapters/oci/store.js';
 import { bundleImages, canonicalBundle, canonicalizeBundleBytes, type Bundle, type BundleImage } from '../core/cnab/index.js';
 import { CnabTrustError } from '../core/errors.js';
@@ -35,6 +35,11 @@ export interface PushOptions extends RegistryAccess {
   /** Says whether the bundle's canonical digest is signed (default: scan `metadata`). */
   isSigned?: (bundleDigest: string) => Promise<boolean>;
   onProgress?: (p: CopyProgress) => void;
+  /**
+   * Tag the index (default true). False: push everything by digest only, so nothing is visible under the tag yet
+   * (`pipeline` tags with `tagPushed` once the release is verified and published).
+   */
+  tag?: boolean;
 }
 
 export interface PushedImage {
@@ -177,13 +182,22 @@ export async function push(bundleFile: string, target: string, options: PushOpti
   const finalImages = bundleImages(bundle);
   const withDescriptors: ResolvedBundleImage[] = finalImages.map((image, i) => ({ image, descriptor: resolved[i]! }));
   const indexBytes = bundleIndexBytes(bundle, config, withDescriptors);
-  const index = await destination.store.pushManifest(indexBytes, OCI_INDEX, tag);
+  const untagged = options.tag === false;
+  const index = await destination.store.pushManifest(indexBytes, OCI_INDEX, untagged ? undefined : tag);
   return {
-    reference: target,
+    reference: untagged ? pinnedReference(destination.store, index.digest) : target,
     digest: index.digest,
     bundle: { name: bundle.name, version: bundle.version, digest: canonical.digest, size: canonical.length, file: bundleFile },
     fixup,
     mustSign: fixup,
     images: report,
   };
+}
+
+/** Tag a bundle index pushed by digest (`push` with `tag: false`): the same bytes, now under the tag of `target`. */
+export async function tagPushed(target: string, digest: string, access: RegistryAccess = {}): Promise<void> {
+  const destination = openLocation(target, registryClient(access));
+  const tag = destination.tag ?? DEFAULT_TAG;
+  const { bytes } = await destination.store.fetchManifest(digest); // re-hashed against the digest by the store
+  await destination.store.pushManifest(bytes, OCI_INDEX, tag);
 }

@@ -165,6 +165,11 @@ export interface Change {
   renewOnline?: boolean;
   /** Commit even while another change is staged (refresh touches only the online roles). */
   besideStaged?: boolean;
+  /**
+   * Called with the complete, signed publication before any of it is written (e.g. to check it in a staging copy);
+   * if it throws, nothing is published.
+   */
+  beforePublish?: (publication: Publication) => Promise<void>;
 }
 
 export interface CommitResult {
@@ -318,6 +323,7 @@ async function publishSigned(
     pub.root = { version: change.root.signed.version, bytes: metadataBytes(change.root) };
     versions.root = change.root.signed.version;
   }
+  if (change.beforePublish !== undefined) await change.beforePublish(pub);
   await ctx.store.publish(pub);
   return { published: true, versions, requirements };
 }

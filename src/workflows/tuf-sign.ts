@@ -31,6 +31,7 @@ import {
 import { releasesRoleFor, targetFile, withTargets } from '../core/tuf/transitions.js';
 import { policyTargetName, requiredPolicyBytes } from '../core/verify/intoto-policy.js';
 import { fsError, readFileBounded } from '../adapters/fs/index.js';
+import type { Publication } from '../adapters/tuf-repo/repository-store.js';
 import { commitChange, LoadedRepository, openRepository, withLock, type Change, type RepoContext, type RepoOptions } from './tuf-repository.js';
 import { cnabGoWarnings, loadBundleFile } from './bundle-file.js';
 
@@ -55,6 +56,11 @@ export interface SignOptions extends RepoOptions {
    * says so; without it, a release that in-toto would refuse is never signed.
    */
   allowUnverified?: boolean;
+  /**
+   * Check the new state before it is published: called, holding the lock, with a private copy of the repository
+   * that has the signed change applied (`location`: its metadata directory). If it throws, nothing is published.
+   */
+  beforePublish?: (staged: { location: string }) => Promise<void>;
 }
 
 /** What sign checked before signing (CNAB-Sec 303 steps 5-7 as an installer will run them). */
@@ -229,6 +235,19 @@ function boundTargets(layout: TargetFile, targets: Metadata<Targets> | undefined
     if (t !== undefined) out[k] = entry(t);
   }
   return out;
+}
+
+/** Apply the publication to a staging copy of the repository and let `check` judge it there; then drop the copy. */
+async function checkStaged(ctx: RepoContext, pub: Publication, check: NonNullable<SignOptions['beforePublish']>): Promise<void> {
+  if (ctx.store.stage === undefined) {
+    throw new CnabTrustError('E_USAGE', `the repository store at ${ctx.store.location} has no staging area`, { subject: ctx.store.location });
+  }
+  const staged = await ctx.store.stage(pub);
+  try {
+    await check({ location: staged.location });
+  } finally {
+    await staged.drop();
+  }
 }
 
 interface ChainToCheck {
@@ -415,10 +434,12 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
     for (const [role, files] of byRole) {
       changed.set(role, withTargets(await repo.targetsRole(role), files, ctx.now, ctx.days(role)));
     }
+    const onStaged = opts.beforePublish;
     const result = await commitChange(ctx, repo, {
       description: `sign ${name}`,
       targetsRoles: changed,
       targetFiles,
+      ...(onStaged === undefined ? {} : { beforePublish: (pub: Publication) => checkStaged(ctx, pub, onStaged) }),
     });
     return {
       target: report(bundleTarget),

@@ -8,6 +8,7 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fsError } from './read.js';
+import { crashPoint } from '../process/crash-points.js';
 
 export interface AtomicWriteOptions {
   /** Permission bits of the new file. Default 0o644 (before umask). Use 0o600 for anything secret. */
@@ -42,12 +43,14 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, o
     } finally {
       await handle.close();
     }
+    crashPoint(`temp written for ${path.basename(file)}`);
     await rename(temp, file);
   } catch (e) {
     await unlink(temp).catch(() => undefined);
     throw fsError(e, file, 'write');
   }
   await syncDirectory(dir);
+  crashPoint(`renamed ${path.basename(file)}`);
 }
 
 /**

@@ -7,7 +7,7 @@
  * written atomically (temp file in the same directory, fsync, rename).
  */
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Metadata, Root, Snapshot, Targets, Timestamp } from '@tufjs/models';
 import { CnabTrustError, isCnabTrustError } from '../../core/errors.js';
@@ -135,6 +135,35 @@ export class DirRepositoryStore implements RepositoryStore {
       await this.writeRepositoryFile(roleFilePath('root', p.root.version), p.root.bytes);
       await this.writeRepositoryFile('root.json', p.root.bytes);
     }
+  }
+
+  /**
+   * A staging copy: every published file hard-linked (copied across file systems) into `.cnab-trust/staging`, then
+   * `p` written there in the safe order. Linked files are never changed in place (every write is a rename), so the
+   * repository itself is untouched. One writer holds the lock, so one staging area at a time; a staging area left
+   * by a killed writer is removed by the next.
+   */
+  async stage(p: Publication): Promise<{ location: string; drop(): Promise<void> }> {
+    const dir = path.join(this.stateDir, 'staging');
+    await rm(dir, { recursive: true, force: true });
+    const copy = async (from: string, to: string): Promise<void> => {
+      await mkdir(to, { recursive: true });
+      for (const e of await readdir(from, { withFileTypes: true })) {
+        if (from === this.dir && e.name === STATE_DIR) continue;
+        const src = path.join(from, e.name);
+        const dst = path.join(to, e.name);
+        if (e.isDirectory()) await copy(src, dst);
+        else if (e.isFile()) await link(src, dst).catch(() => copyFile(src, dst));
+      }
+    };
+    try {
+      await copy(this.dir, dir);
+      await new DirRepositoryStore(dir).publish(p);
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true });
+      throw isCnabTrustError(e) ? e : fsError(e, dir, 'stage');
+    }
+    return { location: dir, drop: () => rm(dir, { recursive: true, force: true }) };
   }
 
   /** Store target files only (content-addressed, so harmless before they are signed: staged changes). */

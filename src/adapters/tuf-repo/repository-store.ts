@@ -56,6 +56,11 @@ export interface RepositoryStore {
 
   /** Write a publication so that no client ever sees a file naming one not yet visible. */
   publish(p: Publication): Promise<void>;
+  /**
+   * A private copy of the repository with `p` applied, where a client can check the new state before anyone else
+   * sees it (`pipeline`); `drop` removes it. Optional: a store without it cannot run a checked publication.
+   */
+  stage?(p: Publication): Promise<{ location: string; drop(): Promise<void> }>;
   /** Store target files only (content-addressed, so harmless before they are signed: staged changes). */
   writeTargetFiles(files: NonNullable<Publication['targetFiles']>): Promise<void>;
 

@@ -1,6 +1,7 @@
 /**
- * `cnab-trust pipeline --bundle bundle.json --ref <gun>:<tag>`: the CI job, sign -> push -> verify from the registry
- * with a fresh cache; writes the JSON report; exits 0 only when the pushed bundle verified.
+ * `cnab-trust pipeline --bundle bundle.json --ref <gun>:<tag>`: the CI job as a transaction: sign (staged) -> push by
+ * digest -> verify against the staged metadata with a fresh cache -> publish the metadata -> tag; writes the JSON
+ * report; exits 0 only when the pushed bundle verified and was published.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { listOption } from '../list-flag.js';
@@ -21,6 +22,7 @@ interface PipelineArgs extends OutputFlags, RegistryFlags {
   report?: string;
   inspections: boolean;
   'allow-unverified': boolean;
+  fixup: boolean;
 }
 
 const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
@@ -37,7 +39,8 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       .option('layout-keys', listOption('public key files verifying the layout'))
       .option('links', { type: 'string', describe: 'directory of in-toto links (*.link) for this bundle' })
       .option('trusted-root', { type: 'string', describe: 'root the verification trusts (default <metadata>/1.root.json)' })
-      .option('metadata-url', { type: 'string', describe: 'where verification reads the metadata (default the --metadata directory)' })
+      .option('metadata-url', { type: 'string', describe: 'after publishing, verify once more reading the metadata from here (the URL clients use)' })
+      .option('fixup', { type: 'boolean', default: false, describe: 'pin the images first (write their digests into the bundle, as push --fixup), then sign the pinned bundle' })
       .option('report', { type: 'string', describe: 'write the JSON report to this file' })
       .option('inspections', { type: 'boolean', default: true, describe: 'run in-toto inspections when verifying' })
       .option('allow-unverified', { type: 'boolean', default: false, describe: 'sign even if the in-toto supply chain does not verify (the final verification still decides; reported)' })
@@ -53,6 +56,7 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       keysDir: args.keys,
       inspections: args.inspections,
       allowUnverified: args['allow-unverified'],
+      fixup: args.fixup,
       registry: await registryAccess(args),
       ...(args['push-to'] === undefined ? {} : { pushTo: args['push-to'] }),
       ...(args.layout === undefined ? {} : { layout: args.layout }),
@@ -72,6 +76,8 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
           : []),
         ...(report.push ? [`pushed   ${report.push.reference} (${report.push.digest})`] : []),
         ...(report.verify ? [formatVerifyReport(report.verify)] : []),
+        ...(report.transaction.dropped ? [`dropped  ${report.transaction.dropped}`] : []),
+        ...(report.transaction.published ? [`published ${Object.entries(report.transaction.staged?.roles ?? {}).map(([r, v]) => `${r} v${v}`).join(', ')}${report.transaction.tagged ? ', then the tag' : ' (NOT tagged)'}`] : []),
         ...(report.ok ? [] : [`pipeline FAILED${report.error ? `: error[${report.error.code}] ${report.error.message}` : ''}`]),
         ...(args.report === undefined ? [] : [`report written to ${args.report}`]),
       ].join('\n'),

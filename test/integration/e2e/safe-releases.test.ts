@@ -9,10 +9,9 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { canonicalizeBundleBytes } from '../../../src/core/cnab/canonical.js';
 import { generateKey } from '../../../src/core/crypto/keygen.js';
 import { makeChain, type SignedChain } from '../../helpers/intoto-chain.js';
-import { seedImage, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir, type TestImage } from '../../helpers/registry.js';
+import { startReleaseRegistry, type ReleaseRegistry } from '../../helpers/release-registry.js';
 import { cliMain, runCliIn, type CliRun } from '../../helpers/cli.js';
 import { repoRoot } from '../../helpers/fixtures.js';
 
@@ -37,28 +36,16 @@ function published(metadataDir: string): Map<string, string> {
 
 describe('safe releases: the signer\'s mistakes and interruptions, through the CLI (docker-registry)', function () {
   this.timeout(300_000);
-  let registry: RunningRegistry;
-  let tmp: TempDir;
+  let rr: ReleaseRegistry;
+  let tmp: ReleaseRegistry['tmp'];
   let gun: string;
-  let image: TestImage;
+  let image: ReleaseRegistry['image'];
   const f = (...p: string[]): string => path.join(tmp.path, ...p);
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}): CliRun => runCliIn(tmp.path, args, { ...process.env, ...env });
   const errorOf = (r: CliRun): { code: string; message: string; subject?: string; details?: Record<string, unknown> } =>
     JSON.parse(r.stdout).error;
 
-  /** A canonical, pinned bundle.json of this version (its bytes are the signed target). */
-  function bundle(version: string): { file: string; bytes: Buffer } {
-    const json = {
-      schemaVersion: 'v1.0.0',
-      name: 'app',
-      version,
-      invocationImages: [{ imageType: 'oci', image: `${registry.host}/src/installer:1`, contentDigest: image.manifest.digest, mediaType: image.manifest.mediaType, size: image.manifest.size }],
-    };
-    const bytes = canonicalizeBundleBytes(Buffer.from(JSON.stringify(json))).bytes as Buffer;
-    const file = f(`bundle-${version}.json`);
-    writeFileSync(file, bytes);
-    return { file, bytes: Buffer.from(bytes) };
-  }
+  const bundle = (version: string): { file: string; bytes: Buffer } => rr.bundle(version);
 
   /** A supply chain whose final product is this bundle: layout, owner key files, links directory. */
   function chain(version: string, bytes: Buffer, options: Parameters<typeof makeChain>[1] = {}): { dir: string; chain: SignedChain } {
@@ -81,15 +68,11 @@ describe('safe releases: the signer\'s mistakes and interruptions, through the C
   }
 
   before(async () => {
-    registry = await startRegistry();
-    tmp = await tempDir('cnab-trust-safe-releases-');
-    gun = `${registry.host}/org/app`;
-    image = await writeImageLayout(f('seed'), 'installer', [{ 'install.sh': `echo ${Math.random()}\n` }]);
-    await seedImage(f('seed'), 'installer', `${registry.host}/src/installer:1`);
+    rr = await startReleaseRegistry('cnab-trust-safe-releases-');
+    ({ tmp, gun, image } = rr);
   });
   after(async () => {
-    await registry?.stop();
-    await tmp?.cleanup();
+    await rr?.stop();
   });
 
   describe('1. a private key given where a public key is expected is refused, and never published', () => {
@@ -161,13 +144,7 @@ describe('safe releases: the signer\'s mistakes and interruptions, through the C
     return { status: r.status, verified: report.verified === true, ...(report.error ? { code: report.error.code } : {}) };
   }
 
-  async function tagExists(repository: string, tag: string): Promise<boolean> {
-    const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${tag}`, {
-      method: 'HEAD',
-      headers: { accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' },
-    });
-    return res.status === 200;
-  }
+  const tagExists = (_repository: string, tag: string): Promise<boolean> => rr.tagged(tag);
 
   describe('2. sign checks the release before it signs', () => {
     it('--layout-keys of a key that did not sign the layout is refused (E_INTOTO_LAYOUT_SIGNATURE), earlier releases still verify', () => {
@@ -282,6 +259,45 @@ describe('safe releases: the signer\'s mistakes and interruptions, through the C
       assert.equal(report.push, null);
       assert.deepEqual(published(repo.metadata), before);
       assert.equal(await tagExists('org/app', '3.0.1'), false);
+    });
+  });
+
+  describe('3b. publishing is a transaction', () => {
+    it('a release that fails verification after the push: no new TUF target, no tag, the report says what was dropped', async () => {
+      const repo = init('transaction');
+      const b = bundle('3.1.0');
+      // the supply chain verifies at signing, but its inspection (run by verify, not by sign) fails
+      const c = chain('3.1.0', b.bytes, { inspection: ['false'] });
+      const before = published(repo.metadata);
+      const r = cli(['pipeline', '--bundle', b.file, '--ref', `${gun}:3.1.0`, '--metadata', repo.metadata, '--keys', repo.keys,
+        '--layout', path.join(c.dir, 'root.layout'), '--layout-keys', path.join(c.dir, 'owner.pub'), '--links', path.join(c.dir, 'links'),
+        '--report', f('transaction', 'report.json')]);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /^dropped {2}E_INTOTO_INSPECTION: nothing was published, the staged metadata was dropped/m);
+      const report = JSON.parse(readFileSync(f('transaction', 'report.json'), 'utf8'));
+      assert.equal(report.error.code, 'E_INTOTO_INSPECTION');
+      assert.equal(report.transaction.published, false);
+      assert.equal(report.transaction.tagged, false);
+      assert.equal(report.push.tagged, false);
+      assert.match(report.push.reference, /@sha256:[0-9a-f]{64}$/);
+      assert.deepEqual(published(repo.metadata), before);
+      assert.equal(await tagExists('org/app', '3.1.0'), false);
+      assert.equal(existsSync(path.join(repo.metadata, '.cnab-trust', 'staging')), false);
+      assert.equal(existsSync(path.join(repo.metadata, '.cnab-trust', 'lock')), false);
+    });
+
+    it('pipeline --fixup pins the images as push --fixup does, then signs, verifies, publishes and tags', async () => {
+      const repo = init('fixup');
+      const json = JSON.parse(bundle('3.2.0').bytes.toString('utf8'));
+      delete json.invocationImages[0].contentDigest;
+      writeFileSync(f('fixup', 'bundle.json'), JSON.stringify(json));
+      const r = cli(['pipeline', '--bundle', f('fixup', 'bundle.json'), '--ref', `${gun}:3.2.0`, '--metadata', repo.metadata, '--keys', repo.keys, '--fixup', '--report', f('fixup', 'report.json')]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.equal(JSON.parse(readFileSync(f('fixup', 'bundle.json'), 'utf8')).invocationImages[0].contentDigest, image.manifest.digest);
+      const report = JSON.parse(readFileSync(f('fixup', 'report.json'), 'utf8'));
+      assert.deepEqual([report.push.fixup, report.transaction.published, report.transaction.tagged, report.verify.verified], [true, true, true, true]);
+      assert.ok(await tagExists('org/app', '3.2.0'));
+      assert.deepEqual(verify(repo, `${gun}:3.2.0`, `${gun}:3.2.0`), { status: 0, verified: true });
     });
   });
 
