@@ -15,6 +15,7 @@ import path from 'node:path';
 import { Updater, type TargetFile } from 'tuf-js';
 import { Metadata, MetadataKind } from '@tufjs/models';
 import { assertDistinctKeyThreshold, delegationOf, type AnyMetadata } from '../../core/tuf/distinct-keys.js';
+import { privateKeyError, privateKeyMaterialIn } from '../../core/crypto/key-files.js';
 import { CnabTrustError } from '../../core/errors.js';
 import { writeFileAtomic, writeFileAtomicSync } from '../fs/index.js';
 import { ensureCacheDir, lockCacheDir, type CacheLockOptions } from './metadata-cache.js';
@@ -120,6 +121,9 @@ export class TufClient {
         if (options.trustedRoot === undefined) {
           throw new CnabTrustError('E_USAGE', 'no trusted root: give --trusted-root', { subject: rootFile });
         }
+        // a trusted root lists public keys: private key material in it is a mistake that would spread the key
+        const secret = privateKeyMaterialIn(options.trustedRoot);
+        if (secret !== undefined) throw privateKeyError(options.trustedRootSource ?? 'the trusted root', '--trusted-root', secret);
         checkTrustedRootFile(options.trustedRoot, options.trustedRootSource ?? 'the trusted root');
         await writeFileAtomic(rootFile, options.trustedRoot);
         seeded = true;

@@ -134,6 +134,15 @@ describe('safe releases: the signer\'s mistakes and interruptions, through the C
       const v = cli(['intoto', 'verify', '--layout', path.join(dir, 'root.layout'), '--layout-keys', path.join(dir, 'owner'), '--links', path.join(dir, 'links'), '--json']);
       assert.equal(v.status, 2, v.stdout + v.stderr);
       assert.equal(errorOf(v).code, 'E_KEY_PRIVATE');
+      // a trusted root carrying a private key
+      const root = JSON.parse(readFileSync(path.join(repo.metadata, '1.root.json'), 'utf8'));
+      const [keyid] = Object.keys(root.signed.keys);
+      root.signed.keys[keyid!].keyval.private = JSON.parse(k.privateFile).keyval.private;
+      writeFileSync(f('rotate-private', 'root.json'), JSON.stringify(root));
+      const t = cli(['tuf', 'get', `${gun}:1.0.3`, '--trusted-root', f('rotate-private', 'root.json'), '--metadata', repo.metadata, '--json']);
+      assert.equal(t.status, 2, t.stdout + t.stderr);
+      assert.equal(errorOf(t).code, 'E_KEY_PRIVATE');
+      assert.match(errorOf(t).message, /--trusted-root/);
     });
   });
 
