@@ -1,5 +1,5 @@
 /**
- * Interruptions the signer cannot prevent (issue 10 item 5), through the CLI against a real docker-registry:
+ * Interruptions the signer cannot prevent, through the CLI against a real docker-registry:
  *  - `kill -9` at 50 points during `sign` and `pipeline`: the points are the crash points of the write path
  *    (src/adapters/process/crash-points.ts: every durable temp file, every rename, the pipeline's stage
  *    boundaries), counted on a first run and then hit one by one, so the test is deterministic (no sleeps, no

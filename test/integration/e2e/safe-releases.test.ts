@@ -1,5 +1,5 @@
 /**
- * Safe releases (issue 10), through the CLI against a real docker-registry: the signer's mistakes and
+ * Safe releases, through the CLI against a real docker-registry: the signer's mistakes and
  * interruptions that used to publish a key, break earlier releases, publish a release that cannot verify, or
  * report success on a cancelled prompt.
  */

@@ -162,8 +162,9 @@ describe('core/crypto GPG keys (securesystemslib forms) and signatures', functio
       await assert.rejects(parseVerificationKeyFile(Buffer.from(truncated), 'bad.asc'), /does not parse/);
     });
 
-    it('a private key, two keys, or a revoked key in one file: E_KEY_INVALID', async () => {
-      assert.equal(await codeOf(parseVerificationKeyFile(Buffer.from(rsa.privateKey.armor()), 'secret.asc')), 'E_KEY_INVALID');
+    it('a private key (armored or binary) is E_KEY_PRIVATE; two keys or a revoked key in one file: E_KEY_INVALID', async () => {
+      assert.equal(await codeOf(parseVerificationKeyFile(Buffer.from(rsa.privateKey.armor()), 'secret.asc')), 'E_KEY_PRIVATE');
+      assert.equal(await codeOf(parseVerificationKeyFile(rsa.privateKey.write(), 'secret.gpg')), 'E_KEY_PRIVATE');
       const two = Buffer.concat([(await openpgp.readKey({ armoredKey: rsa.armored })).write(), (await openpgp.readKey({ armoredKey: ed.armored })).write()]);
       assert.equal(await codeOf(parseVerificationKeyFile(two, 'two.gpg')), 'E_KEY_INVALID');
       const { publicKey } = await openpgp.revokeKey({ key: ed.privateKey, format: 'armored' });
