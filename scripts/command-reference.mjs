@@ -79,10 +79,18 @@ async function reference() {
   let md = '# Command reference\n\n';
   md += 'Generated from the yargs definitions by `npm run docs:commands` (`scripts/command-reference.mjs`): each block is\n';
   md += "the command's `--help` at 100 columns. Do not edit by hand; a test fails when this file differs from the CLI.\n";
-  md += 'Every command also takes `--json`, `--quiet`, `--debug`, `--help` and `--version`. What the commands are for, in\n';
-  md += 'order of use: the guides for the [release engineer](guides/release-engineer.md), the [operator](guides/operator.md),\n';
-  md += 'the [verifier](guides/verifier.md) and [CI](guides/ci.md). Error codes and exit statuses: [errors.md](errors.md);\n';
-  md += 'the JSON reports: [report-schema.md](report-schema.md).\n\n';
+  md += 'Every command also takes `--json` (the full machine-readable report, or `{"error": ...}`), `--quiet` (nothing on\n';
+  md += 'success), `--debug` (stack traces), `--help` and `--version` (`-V`). Help is wrapped to the terminal\'s width\n';
+  md += '(`$COLUMNS` off a terminal), each example a `#` line and a command broken only between words; a mistyped flag gets\n';
+  md += 'a did-you-mean (`--trust-root`: did you mean `--trusted-root`?). `cnab-trust completion bash` (or `zsh`) prints a\n';
+  md += 'completion script: `source <(cnab-trust completion bash)`. `CNAB_TRUST_TRUSTED_ROOT` and `CNAB_TRUST_METADATA`\n';
+  md += 'stand for `--trusted-root` and `--metadata` of `verify` and `tuf get` (a flag given wins), `CNAB_TRUST_PASSPHRASE`\n';
+  md += 'for a key passphrase, `CNAB_TRUST_STORE` for `--store`. A list flag (`--layout-keys`) takes a comma list\n';
+  md += '(`a.pub,b.pub`), space-separated values (`a.pub b.pub`) or the flag repeated, in every command; a positional\n';
+  md += 'argument goes before it.\n\n';
+  md += 'What the commands are for, in order of use: the guides for the [release engineer](guides/release-engineer.md),\n';
+  md += 'the [operator](guides/operator.md), the [verifier](guides/verifier.md) and [CI](guides/ci.md). Error codes and exit\n';
+  md += 'statuses: [errors.md](errors.md); the JSON reports: [report-schema.md](report-schema.md).\n\n';
   md += sections.map(({ words }) => `${'  '.repeat(words.length - 1)}- [\`${words.join(' ')}\`](#${anchor(words)})`).join('\n') + '\n\n';
   md += '## `cnab-trust`\n\n```text\n' + top + '\n```\n\n';
   for (const { words, text } of sections) {
