@@ -112,6 +112,17 @@ describe('README and docs/', () => {
     assert.deepEqual(broken, []);
   });
 
+  it("docs/guides/ci.md names every input and output of the GitHub Action (action.yml)", () => {
+    const action = readFileSync(path.join(repoRoot, 'action.yml'), 'utf8');
+    const guide = section(readFileSync(path.join(repoRoot, 'docs/guides/ci.md'), 'utf8'), 'docs/guides/ci.md', 'The GitHub Action');
+    for (const block of ['inputs', 'outputs']) {
+      const body = new RegExp(`^${block}:\\n((?: {2}.*\\n|\\n)*)`, 'm').exec(action)?.[1] ?? '';
+      const names = [...body.matchAll(/^ {2}([a-z][a-z0-9-]*):/gm)].map((m) => m[1]!);
+      assert.ok(names.length > 0, `action.yml has ${block}`);
+      for (const name of names) assert.ok(guide.includes('`' + name + '`'), `action ${block.slice(0, -1)} ${name} is not in docs/guides/ci.md`);
+    }
+  });
+
   it('every source, test, script or bench file README.md and docs/ name in code (`src/...ts`) exists', () => {
     const missing: string[] = [];
     for (const file of markdownFiles()) {
