@@ -1,6 +1,6 @@
 /**
  * Artifact hashing: our recorder (walk + SHA-256 of every file, as `link run` records) against
- * `openssl dgst -sha256` on the same files, in one run. Issue 4 target: at least 0.9x OpenSSL's throughput.
+ * `openssl dgst -sha256` on the same files, in one run. Target: at least 0.9x OpenSSL's throughput.
  *
  * The tree (in a temp dir, removed afterwards): 4 files of 240 MiB plus 20,000 files of 1-8 KiB (about 1 GiB).
  * Both sides read from the page cache (one untimed warm-up pass); each is timed three times, the best counts.

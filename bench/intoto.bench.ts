@@ -4,7 +4,7 @@
  * Both run in the same copy of the case, alternating, 7 times each; the medians' ratio is printed, for wall time
  * and, through `/usr/bin/time` when it is installed, for CPU time (user + sys: the fairer figure when other jobs
  * load the machine).
- * Issue 4 target: at least 10x faster. (Artifact hashing vs OpenSSL is bench/hashing.bench.ts.)
+ * Target: at least 10x faster. (Artifact hashing vs OpenSSL is bench/hashing.bench.ts.)
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Verify latency (issue 6 item 7): `cnab-trust verify` of one bundle with 10 relocated images (1 invocation image,
+ * Verify latency: `cnab-trust verify` of one bundle with 10 relocated images (1 invocation image,
  * 9 components) and a 3-step in-toto layout, from a cold trusted-metadata cache, on loopback: two docker-registry
  * instances (original and relocated copy) and `cnab-trust serve` for the metadata. Target: under 1 s of wall time.
  *
@@ -22,7 +22,7 @@ import { push } from '../src/workflows/push.js';
 import { relocate } from '../src/workflows/relocate.js';
 import { initRepository } from '../src/workflows/tuf-init.js';
 import { signBundle } from '../src/workflows/tuf-sign.js';
-import { startRepositoryServer } from '../src/workflows/serve.js';
+import { startRepositoryServer } from '../src/adapters/http/repository-server.js';
 import { verifyBundle } from '../src/workflows/verify.js';
 import { getTrustedTarget } from '../src/workflows/tuf-get.js';
 import { canonicalBundle, parseBundle } from '../src/core/cnab/index.js';

@@ -48,7 +48,7 @@ export {
   type RotateReport,
   type StagedReport,
 } from './workflows/tuf-metadata.js';
-export { startRepositoryServer, type RepositoryServerOptions, type RunningServer } from './workflows/serve.js';
+export { startRepositoryServer, type RepositoryServerOptions, type RunningServer } from './adapters/http/repository-server.js';
 export {
   parseReference,
   tryParseReference,

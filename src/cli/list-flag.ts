@@ -1,7 +1,7 @@
 /**
- * Flags that take a list of files, in either spelling: comma-separated (`--layout-keys a.pub,b.pub`, as issue 3 spells
- * it for `sign` and `pipeline`) or space-separated / repeated (`--layout-keys a.pub b.pub`, `--layout-keys a.pub
- * --layout-keys b.pub`, as issue 4 spells it for `intoto verify`). The forms may be mixed; empty items are dropped.
+ * Flags that take a list of files, in either spelling: comma-separated (`--layout-keys a.pub,b.pub`, as `sign` and
+ * `pipeline` were first documented) or space-separated / repeated (`--layout-keys a.pub b.pub`, `--layout-keys a.pub
+ * --layout-keys b.pub`, as in-toto's own `in-toto-verify` takes them). The forms may be mixed; empty items are dropped.
  * A positional argument must come before such a flag (its values run up to the next flag).
  */
 

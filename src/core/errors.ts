@@ -1,5 +1,5 @@
 /**
- * The one module of typed errors (DESIGN.md §4).
+ * The one module of typed errors (docs/architecture.md §6).
  *
  * Every failure the toolkit reports is a `CnabTrustError` with:
  *  - a stable `code` from the closed union `ErrorCode` (callers switch on codes, never on messages),

@@ -19,7 +19,7 @@ import { initRepository } from '../workflows/tuf-init.js';
 import { signBundle } from '../workflows/tuf-sign.js';
 import { push } from '../workflows/push.js';
 import { relocate } from '../workflows/relocate.js';
-import { startRepositoryServer } from '../workflows/serve.js';
+import { startRepositoryServer } from '../adapters/http/repository-server.js';
 import { verifyBundle } from '../workflows/verify.js';
 import { intotoKeygen } from '../workflows/intoto-keygen.js';
 import { layoutCreate } from '../workflows/layout.js';

@@ -21,7 +21,7 @@ import { OCI_INDEX } from '../core/oci/media-types.js';
 import { parseImageLocation } from '../core/reference/location.js';
 import { parseReference, DEFAULT_TAG } from '../core/reference/reference.js';
 import { quoteUntrusted } from '../core/reference/digest.js';
-import { imageLabel } from '../core/relocation/check.js';
+import { imageLabel, requirePinned } from '../core/relocation/check.js';
 import type { RegistryClient } from '../adapters/oci/registry-store.js';
 import { registryClient, type RegistryAccess } from './registry-access.js';
 
@@ -134,14 +134,9 @@ export async function push(bundleFile: string, target: string, options: PushOpti
     });
   } else {
     const mismatches: string[] = [];
+    requirePinned(images, 'push --fixup resolves and writes it (then sign the bundle)');
     images.forEach((img, i) => {
       const d = resolved[i]!;
-      if (img.contentDigest === undefined) {
-        throw new CnabTrustError('E_IMAGE_UNPINNED', `${imageLabel(img)} ${quoteUntrusted(img.reference)} has no contentDigest`, {
-          subject: img.reference,
-          hint: 'push --fixup resolves and writes it (then sign the bundle)',
-        });
-      }
       if (img.contentDigest !== d.digest) {
         mismatches.push(`${imageLabel(img)} ${quoteUntrusted(img.reference)}: bundle contentDigest ${img.contentDigest}, ${sources[i]!.store.name} has ${d.digest}`);
       }

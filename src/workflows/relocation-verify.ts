@@ -4,7 +4,7 @@
  * bounded, by digest when pinned, else by tag: the bytes the tag serves now) and hashed here; that hash must be the
  * signed `contentDigest` (CNAB-Sec 303: "if any digests don't match relocation, runtimes must error out"). A
  * registry's `Docker-Content-Digest` header is never trusted: a HEAD answered with the signed digest proves nothing
- * about the bytes a GET serves (issue 11 item 2, issue 10 item 6).
+ * about the bytes a GET serves (test/attacks/relocation.test.ts runs registries that lie that way).
  * The bundle comes from a file, or from a registry / OCI layout reference (pulled and checked as `pull` does).
  */
 import { stat } from 'node:fs/promises';

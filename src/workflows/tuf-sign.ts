@@ -4,7 +4,6 @@
  * `targets/releases` (CNAB-Sec 301 "Extending the MVP"); then snapshot and timestamp follow. Signing a root layout
  * also publishes the GUN's policy `{"in-toto":"required"}` as a target of `targets` (core/verify/intoto-policy.ts).
  */
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Metadata, TargetFile, Targets } from '@tufjs/models';
@@ -15,7 +14,9 @@ import type { Bundle } from '../core/cnab/model.js';
 import { canonicalPublicKeyFile, parsePublicKeyFile, privateKeyMaterialIn } from '../core/crypto/key-files.js';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import type { SslibPublicKey } from '../core/crypto/keys.js';
+import { sha256Hex } from '../core/crypto/sha256.js';
 import { loadMetablock, verifySupplyChain } from '../core/intoto/verify.js';
+import { requirePinned } from '../core/relocation/check.js';
 import { assertFinalProduct, layoutKeyTargets, linkPathSegments, MemoryMetadataSource } from '../core/verify/intoto-targets.js';
 import {
   bundleTargetName,
@@ -124,14 +125,7 @@ const MAX_THICK_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 /** A bundle that does not pin its images cannot survive relocation (CNAB-Sec 303 compares contentDigest). */
 function checkPinned(bundle: Bundle, allowUnpinned: boolean): void {
   if (allowUnpinned) return;
-  const unpinned = bundleImages(bundle).filter((i) => i.contentDigest === undefined);
-  if (unpinned.length > 0) {
-    throw new CnabTrustError('E_IMAGE_UNPINNED', `image ${unpinned[0]!.reference} (${unpinned[0]!.path}) has no contentDigest`, {
-      subject: unpinned[0]!.reference,
-      hint: 'push the bundle first (fixup fills the digests), or pass --allow-unpinned',
-      details: { images: unpinned.map((i) => ({ reference: i.reference, path: i.path })) },
-    });
-  }
+  requirePinned(bundleImages(bundle), 'push the bundle first (fixup fills the digests), or pass --allow-unpinned');
 }
 
 /**
@@ -159,10 +153,6 @@ async function readBundleInput(input: string, allowUnpinned: boolean): Promise<S
   return { kind: 'thick', bytes, bundle: loaded.bundle, bundleDigest: loaded.digest };
 }
 
-function sha256Hex(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex');
-}
-
 /** Link files of a directory, named `<step>.<keyid8>.link` after their content (in-toto link naming). */
 async function readLinks(dir: string, gun: string, bundleSha256: string): Promise<{ name: string; bytes: Buffer; file: string }[]> {
   let names: string[];
@@ -176,15 +166,10 @@ async function readLinks(dir: string, gun: string, bundleSha256: string): Promis
   for (const n of names) {
     const file = path.join(dir, n);
     const bytes = await readFileBounded(file, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto link' });
-    let link: { signed?: { _type?: unknown; name?: unknown }; signatures?: { keyid?: unknown }[] };
-    try {
-      link = JSON.parse(bytes.toString('utf8')) as typeof link;
-    } catch (e) {
-      throw new CnabTrustError('E_INTOTO_INVALID', `not a JSON in-toto link: ${file}`, { subject: file, cause: e });
-    }
-    const step = link.signed?.name;
-    const keyid = link.signatures?.[0]?.keyid;
-    if (link.signed?._type !== 'link' || typeof step !== 'string' || !STEP_NAME.test(step) || typeof keyid !== 'string' || !/^[0-9a-f]{8,}$/.test(keyid)) {
+    const link = loadMetablock(bytes, file);
+    const step = link.signed.kind === 'link' ? link.signed.link.name : undefined;
+    const keyid = link.signatures[0]?.keyid;
+    if ( typeof step !== 'string' || !STEP_NAME.test(step) || typeof keyid !== 'string' || !/^[0-9a-f]{8,}$/.test(keyid)) {
       throw new CnabTrustError('E_INTOTO_INVALID', `not a signed in-toto link with a usable step name: ${file}`, { subject: file });
     }
     // CNAB-Sec 301: links of one bundle live under <gun>/in-toto-metadata/<bundle-sha256>/<step>.<keyid8>.link.

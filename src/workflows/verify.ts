@@ -38,7 +38,7 @@ import {
 } from '../core/cnab/index.js';
 import { jcsBytes } from '../core/canonical/jcs.js';
 import { parseImageLocation } from '../core/reference/index.js';
-import { assertImagesPinned } from '../core/relocation/check.js';
+import { assertImagesPinned, imageLabel } from '../core/relocation/check.js';
 import { checkSignedArtifact, isSignedArtifact, lengthMismatch, sameTargetFile, type CheckedArtifact } from '../core/verify/signed-artifact.js';
 import { VerifyReportBuilder, type VerifyReport, type VerifyStepName } from '../core/verify/report.js';
 import {
@@ -407,7 +407,7 @@ async function findTrustedTarget(name: string, options: VerifyBundleOptions, now
 async function checkImages(verified: Verified): Promise<{ summary: string; checks: string[] }> {
   const list = bundleImages(verified.bundle);
   const digests = assertImagesPinned(list);
-  const label = (img: (typeof list)[number]): string => (img.kind === 'component' ? `component ${img.component}` : `invocation image ${img.index}`);
+  const label = (img: (typeof list)[number]): string => imageLabel(img);
   const checks = list.map((img) => `${label(img)} ${img.reference} pinned to ${digests.get(img)}`);
   if (verified.stored === undefined && verified.archive !== undefined) {
     // a thick bundle signed as an archive, its layout without a CNAB index: each image by its contentDigest

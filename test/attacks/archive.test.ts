@@ -19,7 +19,7 @@ describe('attacks: archive (thick bundles, CNAB 104)', () => {
   });
   afterEach(() => tmp.remove());
 
-  it('a big archive extracts without leaking listeners (issue 11.6: MaxListenersExceededWarning)', () => {
+  it('a big archive extracts without leaking listeners (no MaxListenersExceededWarning)', () => {
     // 12 MiB of incompressible content: gunzip and the tar parser both push back many times
     const archive = path.join(tmp.dir, 'big.tgz');
     writeFileSync(archive, makeTgz([{ name: 'bundle.json', content: '{}' }, { name: 'pad', content: randomBytes(12 * 1024 * 1024) }]));
@@ -29,7 +29,7 @@ describe('attacks: archive (thick bundles, CNAB 104)', () => {
     assert.ok(!r.stderr.includes('memory leak'), r.stderr);
   });
 
-  it('an archive without TUF metadata and no --metadata is a usage error, not a crash (issue 11.4)', () => {
+  it('an archive without TUF metadata and no --metadata is a usage error, not a crash', () => {
     const archive = path.join(tmp.dir, 'plain.tgz');
     writeFileSync(archive, makeTgz([{ name: 'bundle.json', content: '{}' }]));
     writeFileSync(path.join(tmp.dir, 'root.json'), '{}');

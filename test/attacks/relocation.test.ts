@@ -1,5 +1,5 @@
 /**
- * Attacks on relocated images (issue 11 item 2, issue 10 item 6), through the CLI against small hostile registries
+ * Attacks on relocated images, through the CLI against small hostile registries
  * on 127.0.0.1: a registry that answers HEAD with the signed digest in Docker-Content-Digest and GET with other
  * bytes, for a relocated reference by tag and by digest. `relocation verify` and `verify --relocation-mapping`
  * share the check (workflows/relocation-verify.ts): each relocated manifest is fetched whole and hashed here.

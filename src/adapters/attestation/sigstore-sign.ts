@@ -2,7 +2,7 @@
  * A Statement signed into a Sigstore bundle (v0.3, DSSE) with a local key: `@sigstore/sign`'s
  * DSSEBundleBuilder with no witness (no Rekor, no TSA, no Fulcio: everything stays offline) and a signer that
  * wraps our `Signer`. The bundle carries only the key's hint (our keyid); the verifier is given the public key.
- * (DESIGN.md §6 "Sigstore bundles with a local key".)
+ * (docs/architecture.md §5.)
  */
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';

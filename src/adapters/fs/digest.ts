@@ -1,6 +1,6 @@
 /**
  * SHA-256 of a file by streaming (never the whole file in memory): the signed artifact of a thick bundle is
- * the archive's bytes (CNAB-Sec 300, DESIGN.md §3), and archives can be gigabytes.
+ * the archive's bytes (CNAB-Sec 300, ADR 0001), and archives can be gigabytes.
  */
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';

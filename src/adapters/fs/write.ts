@@ -1,5 +1,5 @@
 /**
- * Atomic file writes (DESIGN.md §4): a temp file in the same directory, fsync, rename over the target, fsync
+ * Atomic file writes (docs/architecture.md §6): a temp file in the same directory, fsync, rename over the target, fsync
  * of the directory. A reader sees the old file or the new one, never a torn one. `mode` (e.g. 0o600 for
  * private keys) is applied when the temp file is created, so the content is never readable by others.
  */

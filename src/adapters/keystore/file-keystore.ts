@@ -23,16 +23,6 @@ export const KEY_TYPES: Readonly<Record<SignatureScheme, KeyKind>> = {
   'rsassa-pss-sha256': 'rsa',
 };
 
-export function checkKeyType(s: string): SignatureScheme {
-  if (!(s in KEY_TYPES)) {
-    throw new CnabTrustError('E_KEY_UNSUPPORTED', `unsupported key type ${s}`, {
-      subject: s,
-      hint: `use one of ${Object.keys(KEY_TYPES).join(', ')}`,
-    });
-  }
-  return s as SignatureScheme;
-}
-
 export interface NewKey {
   keyid: string;
   publicKey: PublicKeyJson;

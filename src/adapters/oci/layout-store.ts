@@ -10,7 +10,7 @@
  * and is bounded.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -21,7 +21,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, parseManifestJson } from '../../core
 import { OCI_INDEX } from '../../core/oci/media-types.js';
 import type { FetchedManifest, OciStore } from './store.js';
 import { readAll, verifyingStream } from './verify-stream.js';
-import { writeFileAtomic } from '../fs/index.js';
+import { renameDurably, writeFileAtomic } from '../fs/index.js';
 import { openContainedFile, readContainedFile, type ContainedFile } from '../fs/contained-file.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -212,13 +212,7 @@ export class LayoutStore implements OciStore {
       // hashed while written; renamed into place only when digest and size hold
       const out = createWriteStream(temp, { flags: 'wx', mode: 0o644 });
       await source.pipeThrough(verifyingStream(descriptor, subject)).pipeTo(Writable.toWeb(out));
-      const fh = await open(temp, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(temp, target);
+      await renameDurably(temp, target); // fsync, rename, fsync the directory
     } catch (e) {
       await rm(temp, { force: true });
       throw e;

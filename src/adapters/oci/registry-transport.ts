@@ -1,7 +1,7 @@
 /**
  * HTTP to one registry (distribution API v2) on Node's `fetch`: scheme choice, authentication, redirects,
  * retries and timeouts. Written by hand because no maintained npm registry client does push, mount, indexes and
- * token auth on Node 20 (issue 5).
+ * token auth on Node 20 (docs/adr/0003-own-registry-client.md).
  *
  * - Scheme: loopback registries (`localhost`, `127.0.0.0/8`, `[::1]`) over plain HTTP as docker does; others over
  *   HTTPS unless `plainHttp`.

@@ -83,7 +83,7 @@ const FAST_FLAGS: Record<string, 'string' | 'strings' | 'true' | 'false'> = {
 };
 
 /**
- * Fast path for `cnab-trust intoto verify` (issue 4 item 7: start-up counts): the arguments after
+ * Fast path for `cnab-trust intoto verify` (start-up counts: it is benchmarked as a whole process, ADR 0004): the arguments after
  * `intoto verify`, when they use only the plain forms `--layout F --layout-keys K [K...] [--links D]
  * [--[no-]inspections] [--json] [--quiet] [--debug]`, each flag at most once and no value starting with `-`,
  * become the handler's arguments without loading yargs (~30 ms). Anything else (help, `=` forms, comma lists,

@@ -1,6 +1,6 @@
 /**
  * JSON Canonicalization Scheme (RFC 8785), the canonical form of a bundle's signed bytes (CNAB 101/200,
- * DESIGN.md §3): object members sorted by UTF-16 code units, no insignificant whitespace, ECMAScript number
+ * docs/architecture.md §5, ADR 0001): object members sorted by UTF-16 code units, no insignificant whitespace, ECMAScript number
  * serialization, minimal string escaping. Built on the `canonicalize` package.
  */
 import { Buffer } from 'node:buffer';

@@ -2,8 +2,8 @@
  * The signed artifact of a thin bundle: the canonical bytes of `bundle.json` (JCS, RFC 8785: sorted keys, no
  * insignificant whitespace; CNAB 101 and CNAB-Sec 300), their `sha256:<hex>` digest and length.
  */
-import { createHash } from 'node:crypto';
 import { Buffer } from 'node:buffer';
+import { sha256Digest } from '../crypto/sha256.js';
 import { jcsBytes } from '../canonical/jcs.js';
 import type { Bundle } from './model.js';
 import { parseBundle, type ParseBundleOptions } from './parse.js';
@@ -15,11 +15,6 @@ export interface CanonicalBundle {
   digest: string;
   /** `bytes.length`. */
   length: number;
-}
-
-/** `sha256:<hex>` of some bytes. */
-export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** Canonical bytes, digest and length of a bundle model. */

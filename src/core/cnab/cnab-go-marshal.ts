@@ -25,7 +25,7 @@
 import { Buffer } from 'node:buffer';
 import { jcsBytes } from '../canonical/jcs.js';
 import { formatJsonPath, setMember, type JsonObject, type JsonPathSegment, type JsonValue } from '../json/index.js';
-import { sha256Digest } from './canonical.js';
+import { sha256Digest } from '../crypto/sha256.js';
 import type { Bundle } from './model.js';
 
 /** How cnab-go changes one member of the file. */

@@ -21,9 +21,9 @@ export { validateBundle, bundleSchemaViolations, BUNDLE_SCHEMA_ID, DEFINITIONS_S
 export {
   canonicalBundle,
   canonicalizeBundleBytes,
-  sha256Digest,
   type CanonicalBundle,
   type CanonicalizedInput,
 } from './canonical.js';
+export { sha256Digest } from '../crypto/sha256.js';
 export { bundleImages, bundleImageReferences, type BundleImage, type BundleImageKind } from './images.js';
 export { cnabGoMarshal, cnabGoStoredForm, type CnabGoChange, type CnabGoStoredForm } from './cnab-go-marshal.js';

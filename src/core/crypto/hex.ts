@@ -3,11 +3,6 @@ import { Buffer } from 'node:buffer';
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
-/** True when `s` is an even-length string of hex digits. */
-export function isHex(s: unknown): s is string {
-  return typeof s === 'string' && HEX.test(s);
-}
-
 /** Decode hex, or return undefined when `s` is not hex (Buffer.from would silently stop at the first bad digit). */
 export function fromHex(s: string): Buffer | undefined {
   return HEX.test(s) ? Buffer.from(s, 'hex') : undefined;

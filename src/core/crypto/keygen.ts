@@ -21,10 +21,6 @@ export interface GeneratedKey {
 
 export type KeyKind = 'ed25519' | 'ecdsa' | 'rsa';
 
-export function schemeOfKind(kind: KeyKind): SignatureScheme {
-  return kind === 'ed25519' ? 'ed25519' : kind === 'ecdsa' ? 'ecdsa-sha2-nistp256' : 'rsassa-pss-sha256';
-}
-
 /** The JSON public key file text for a key (what `in-toto-keygen` writes as `NAME.pub` for ed25519/ecdsa). */
 export function publicKeyFileJson(key: SslibPublicKey): string {
   return JSON.stringify({

@@ -112,11 +112,3 @@ export function fnmatchMatcher(pattern: string): PathMatcher {
 export function fnmatch(name: string, pattern: string): boolean {
   return fnmatchRegExp(pattern).test(name);
 }
-
-/** Python `fnmatch.filter` over an iterable of names. */
-export function fnmatchFilter(names: Iterable<string>, pattern: string): string[] {
-  const re = fnmatchRegExp(pattern);
-  const out: string[] = [];
-  for (const n of names) if (re.test(n)) out.push(n);
-  return out;
-}

@@ -3,7 +3,7 @@
  * for large trees) and strict UTF-8. Malformed input is E_JSON_PARSE naming the file.
  *
  * `JSON.parse`, not the strict parser of `core/json`, on purpose: it is about twice as fast on a 7 MB link (the
- * verify time that issue 4 item 7 measures), and for a repeated key it keeps the last value exactly as Python's
+ * verify time bench/intoto.bench.ts measures), and for a repeated key it keeps the last value exactly as Python's
  * `json.load` in in-toto 1.3.1 does, so both verifiers see the same document and give the same verdict. The
  * signing bytes are re-encoded from the parsed value, so a repeated key can never be smuggled past a signature.
  */

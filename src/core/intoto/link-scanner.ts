@@ -6,8 +6,8 @@
  * of it. Pass 2 reads the structure from that text.
  *
  * Why by hand: verifying a chain of 20,000-artifact links is dominated by `JSON.parse` building 60,000 objects,
- * re-encoding them canonically and collecting the garbage (issue 4 item 7 asks for 10x the reference's speed as
- * a whole process). No JSON library produces canonical bytes and a compact table in one pass.
+ * re-encoding them canonically and collecting the garbage (the target is 10x the reference's speed as a whole
+ * process, bench/intoto.bench.ts; docs/adr/0004-link-fast-lane.md). No JSON library produces canonical bytes and a compact table in one pass.
  *
  * The lane is taken only for files where its result is provably the general path's result
  * (`parseMetablock(JSON.parse(text))` then `olpcCanonicalBytes(model)`):

@@ -18,7 +18,7 @@ import { CnabTrustError } from '../errors.js';
 import { quoteUntrusted } from '../reference/digest.js';
 import type { Bundle } from '../cnab/model.js';
 import { bundleImages, type BundleImage } from '../cnab/images.js';
-import { imageLabel } from '../relocation/check.js';
+import { imageLabel, requirePinned } from '../relocation/check.js';
 import type { Descriptor } from './descriptor.js';
 import { digestOf } from './digest.js';
 import type { ImageIndex, ImageManifest } from './manifest.js';
@@ -220,13 +220,9 @@ export function matchIndexToBundle(index: BundleIndex, bundle: Bundle, subject: 
     if (descriptor === undefined) {
       throw indexError(subject, `index has no descriptor for ${imageLabel(image)} (${quoteUntrusted(image.reference)})`, { image: imageLabel(image) });
     }
-    if (image.contentDigest === undefined) {
-      throw new CnabTrustError('E_IMAGE_UNPINNED', `${imageLabel(image)} ${quoteUntrusted(image.reference)} of the pulled bundle has no contentDigest`, {
-        subject: image.reference,
-      });
-    }
+    requirePinned([image], 'the pulled bundle does not pin this image: ask its publisher for a pinned, signed bundle');
     if (descriptor.digest !== image.contentDigest) {
-      mismatches.push({ image: imageLabel(image), reference: image.reference, contentDigest: image.contentDigest, indexDigest: descriptor.digest });
+      mismatches.push({ image: imageLabel(image), reference: image.reference, contentDigest: image.contentDigest!, indexDigest: descriptor.digest });
     }
     out.push({ image, descriptor });
   }

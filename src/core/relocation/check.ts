@@ -5,7 +5,7 @@
  * Checks, in order (each error lists every offender of its kind, not just the first):
  *  1. every key is a valid image reference, every value a reference or an OCI layout location (oci:dir@digest)
  *                                                                               -> E_REFERENCE_INVALID / E_DIGEST_INVALID
- *  2. equivalent keys map to equivalent values (DESIGN.md §3)                 -> E_RELOCATION_INVALID
+ *  2. equivalent keys map to equivalent values (CNAB 103)                 -> E_RELOCATION_INVALID
  *  3. every image reference of the bundle is a key, exactly as written         -> E_RELOCATION_MISSING
  *  4. every image of the bundle is pinned by a valid `contentDigest`          -> E_IMAGE_UNPINNED / E_DIGEST_INVALID
  *  5. a relocated reference pinned by digest carries that `contentDigest`      -> E_RELOCATED_DIGEST_MISMATCH
@@ -98,7 +98,7 @@ export function checkRelocationMapping(images: readonly RelocatableImage[], mapp
     parsedValues.set(key, parseImageLocation(value, { subject: `relocated reference of ${quoteUntrusted(key)}` }));
   }
 
-  // 2. DESIGN.md §3 / CNAB 103: equivalent keys are separate keys mapping to equivalent values.
+  // 2. CNAB 103: equivalent keys are separate keys mapping to equivalent values.
   const byDockerForm = new Map<string, string>();
   for (const [key, ref] of parsedKeys) {
     const form = ref.dockerForm();
@@ -183,23 +183,30 @@ function sameLocation(a: ImageLocation, b: ImageLocation): boolean {
 }
 
 /**
+ * The one rule "images must be pinned": every image names a `contentDigest`, or E_IMAGE_UNPINNED lists each one
+ * that does not (a digest is what survives relocation). `hint` says what the caller's user can do about it.
+ */
+export function requirePinned(images: readonly Pick<RelocatableImage, 'kind' | 'component' | 'index' | 'contentDigest' | 'reference'>[], hint: string): void {
+  const unpinned = images.filter((img) => img.contentDigest === undefined || img.contentDigest === '');
+  if (unpinned.length === 0) return;
+  throw new CnabTrustError(
+    'E_IMAGE_UNPINNED',
+    `${unpinned.length} image(s) of the bundle have no contentDigest, so their relocation cannot be verified: ` +
+      unpinned.map((img) => `${imageLabel(img)} ${quoteUntrusted(img.reference)}`).join(', '),
+    {
+      subject: unpinned[0]!.reference,
+      hint,
+      details: { unpinned: unpinned.map((m) => ({ image: imageLabel(m), reference: m.reference })) },
+    },
+  );
+}
+
+/**
  * CNAB-Sec 303 step 3: every image of the bundle is pinned by a valid `contentDigest` (E_IMAGE_UNPINNED listing
  * each unpinned image, E_DIGEST_INVALID for a malformed one). Returns each image's normalized digest.
  */
 export function assertImagesPinned<I extends RelocatableImage>(images: readonly I[]): Map<I, string> {
-  const unpinned = images.filter((img) => img.contentDigest === undefined || img.contentDigest === '');
-  if (unpinned.length > 0) {
-    throw new CnabTrustError(
-      'E_IMAGE_UNPINNED',
-      `${unpinned.length} image(s) of the bundle have no contentDigest, so their relocation cannot be verified: ` +
-        unpinned.map((img) => `${imageLabel(img)} ${quoteUntrusted(img.reference)}`).join(', '),
-      {
-        subject: unpinned[0]!.reference,
-        hint: 'pin the images (cnab-trust push --fixup resolves and writes contentDigest) and sign the bundle again',
-        details: { unpinned: unpinned.map((m) => ({ image: imageLabel(m), reference: m.reference })) },
-      },
-    );
-  }
+  requirePinned(images, 'pin the images (cnab-trust push --fixup resolves and writes contentDigest) and sign the bundle again');
   const expected = new Map<I, string>();
   for (const img of images) {
     expected.set(img, parseDigest(img.contentDigest!, { subject: `contentDigest of ${imageLabel(img)} (${img.reference})` }).toString());

@@ -3,7 +3,7 @@
  * reference names (GET, by tag or by digest), hashes its bytes and hands that digest here; this module decides.
  * `relocation verify` (OCI) and the end-to-end verifier both build their report from these results.
  *
- * CNAB-Sec 303 / issue 5: every relocated reference is resolved; its digest must equal the signed `contentDigest`;
+ * CNAB-Sec 303 and CNAB 103: every relocated reference is resolved; its digest must equal the signed `contentDigest`;
  * a reference pinned by digest must also exist in its registry.
  */
 import { CnabTrustError, type ErrorCode } from '../errors.js';

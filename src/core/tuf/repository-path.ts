@@ -3,7 +3,7 @@
  *
  * TUF clients (tuf-js, python-tuf) URL-encode delegated role names, so `targets/releases` version 3 is requested
  * as `3.targets%2Freleases.json`. Static file servers decode `%2F`, so repositories store that file nested as
- * `3.targets/releases.json` (DESIGN.md §6). Our server and our directory fetcher resolve requests the same way,
+ * `3.targets/releases.json` (docs/architecture.md §5). Our server and our directory fetcher resolve requests the same way,
  * so one directory works behind any of them.
  *
  * Pure: turns an (untrusted) URL path into path segments, refusing anything that could leave the repository.

@@ -26,11 +26,6 @@ export async function signMetadata(md: AnyMetadata, signers: readonly Signer[]):
   }
 }
 
-/** Drop every signature (the signed part changed, old signatures are void). */
-export function clearSignatures(md: AnyMetadata): void {
-  md.signatures = {};
-}
-
 /** A role as a delegator describes it: which keys, how many must sign. */
 export interface RoleKeys {
   keyids: string[];

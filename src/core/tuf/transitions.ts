@@ -15,9 +15,9 @@ import {
   Timestamp,
 } from '@tufjs/models';
 import { Delegations } from '@tufjs/models/dist/delegations.js';
-// Deep imports: @tufjs/models 4.1 does not export these from its index (DESIGN.md §6).
+// Deep imports: @tufjs/models 4.1 does not export these from its index (ADR 0005).
 import { DelegatedRole, Role, SuccinctRoles } from '@tufjs/models/dist/role.js';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/sha256.js';
 import { CnabTrustError } from '../errors.js';
 import { expiresAfter } from './expires.js';
 import { RELEASES, RELEASES_BINS_PREFIX, isTopLevelRole } from './naming.js';
@@ -33,10 +33,6 @@ export interface RoleKeySet {
 
 // ---------------------------------------------------------------------------------------------------------------
 // building blocks
-
-function sha256Hex(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex');
-}
 
 function keyMap(keys: Iterable<Key>): Record<string, Key> {
   const m: Record<string, Key> = {};

@@ -113,7 +113,7 @@ export class MemoryMetadataSource implements MetadataSource {
   }
 }
 
-/** Bounds on the in-toto links one verification downloads (issue 11.6: 16 links of 60 MB, signed by nobody). */
+/** Bounds on the in-toto links one verification downloads (an attacker can list 16 links of 60 MB, signed by nobody). */
 export interface LinkBudget {
   /** Most links a target may list. Default 1,000. */
   maxLinks: number;

@@ -4,6 +4,7 @@
  * Pure: bytes and the trusted target in, a verdict or a typed error out.
  */
 import { createHash } from 'node:crypto';
+import { sha256Digest } from '../crypto/sha256.js';
 import { CnabTrustError } from '../errors.js';
 
 /** What TUF vouches for: length and hashes of the target file. */
@@ -53,7 +54,7 @@ export function checkSignedArtifact(bytes: Uint8Array, target: SignedArtifactFac
       );
     }
   }
-  return { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, length: bytes.byteLength, algorithms };
+  return { digest: sha256Digest(bytes), length: bytes.byteLength, algorithms };
 }
 
 /** E_LENGTH_MISMATCH: the fetched artifact is not as long as the signed target says. */

@@ -1,5 +1,5 @@
 /**
- * Number parameters through the CLI (issue 12 items 1 and 4, issue 11 item 11): bundles shaped as Porter,
+ * Number parameters through the CLI: bundles shaped as Porter,
  * cnab-to-oci and cnab-go write them validate, digest and canonicalize as RFC 8785 says; a number a double cannot
  * keep is refused, never signed rounded.
  */

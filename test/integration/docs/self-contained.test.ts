@@ -1,5 +1,5 @@
 /**
- * The repository stands on its own (issue 13): nothing reads outside it, `npm test` installs or names the Debian
+ * The repository stands on its own: nothing reads outside it, `npm test` installs or names the Debian
  * peers before any test runs, CI runs exactly the README's test command, and `npm run test:unit` runs unit tests only.
  */
 import assert from 'node:assert/strict';

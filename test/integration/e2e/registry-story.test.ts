@@ -13,7 +13,7 @@ import { push } from '../../../src/workflows/push.js';
 import { relocate } from '../../../src/workflows/relocate.js';
 import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { signBundle } from '../../../src/workflows/tuf-sign.js';
-import { startRepositoryServer, type RunningServer } from '../../../src/workflows/serve.js';
+import { startRepositoryServer, type RunningServer } from '../../../src/adapters/http/repository-server.js';
 import { verifyBundle, type VerifyBundleOptions } from '../../../src/workflows/verify.js';
 import { exportBundle, importBundle } from '../../../src/workflows/airgap.js';
 import { create as createTar, extract as extractTar, list as listTar } from 'tar';

@@ -1,5 +1,5 @@
 /**
- * Sign what is stored (issue 12 item 2), through the CLI against a real registry (docker-registry): a bundle stored
+ * Sign what is stored, through the CLI against a real registry (docker-registry): a bundle stored
  * in cnab-go's marshalled form (as Porter and cnab-to-oci push it) is signed with `sign <ref>` and verifies; the same
  * bundle signed as the loose file the publisher holds (other bytes) is refused by `verify <ref>` with a hint that
  * names `sign <ref>`. `digest <ref>` prints the stored blob's digest.

@@ -192,7 +192,7 @@ const KNOWN_REFERENCE_QUIRKS: { name: string; chain: ChainCase; referenceClass: 
   },
 ];
 
-/** Where we differ on purpose (issue 4, "Bad input"): the reference's verdict and ours. */
+/** Where we differ on purpose (bad input, where the reference crashes or says less): the reference's verdict and ours. */
 const DELIBERATE_DIFFERENCES: { name: string; chain: ChainCase; ours: string }[] = [
   {
     name: 'an artifact path or rule pattern that climbs out of the directory (1.3.1 matches it like any name)',

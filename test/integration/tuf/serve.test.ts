@@ -4,7 +4,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { startRepositoryServer, type RunningServer } from '../../../src/workflows/serve.js';
+import { startRepositoryServer, type RunningServer } from '../../../src/adapters/http/repository-server.js';
 
 /** A raw request (fetch would normalize `..` away before sending). */
 function request(url: string, rawPath: string, method = 'GET'): Promise<{ status: number; body: string; type?: string }> {

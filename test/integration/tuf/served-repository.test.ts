@@ -14,7 +14,7 @@ import { startPythonHttpServer } from '../../helpers/python-http-server.js';
 import { initRepository } from '../../../src/workflows/tuf-init.js';
 import { signBundle } from '../../../src/workflows/tuf-sign.js';
 import { changeRoleKeys } from '../../../src/workflows/tuf-metadata.js';
-import { startRepositoryServer } from '../../../src/workflows/serve.js';
+import { startRepositoryServer } from '../../../src/adapters/http/repository-server.js';
 import { getTrustedTarget, downloadTrustedTarget } from '../../../src/workflows/tuf-get.js';
 import { canonicalizeBundleBytes } from '../../../src/core/cnab/index.js';
 

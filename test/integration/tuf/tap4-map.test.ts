@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { TufTestRepo } from '../../helpers/tuf-repo.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { startRepositoryServer, type RunningServer } from '../../../src/workflows/serve.js';
+import { startRepositoryServer, type RunningServer } from '../../../src/adapters/http/repository-server.js';
 import { getMappedTarget, downloadMappedTarget } from '../../../src/workflows/tuf-map.js';
 import { parseMapFile } from '../../../src/core/tuf/tap4-map.js';
 import { CnabTrustError } from '../../../src/core/errors.js';

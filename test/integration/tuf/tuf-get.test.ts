@@ -14,7 +14,7 @@ import { TufTestRepo, generateKey } from '../../helpers/tuf-repo.js';
 import { startPythonHttpServer } from '../../helpers/python-http-server.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { getTrustedTarget, downloadTrustedTarget } from '../../../src/workflows/tuf-get.js';
-import { startRepositoryServer } from '../../../src/workflows/serve.js';
+import { startRepositoryServer } from '../../../src/adapters/http/repository-server.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');

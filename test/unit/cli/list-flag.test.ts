@@ -1,6 +1,6 @@
 /**
- * `--layout-keys` takes both spellings in every command that has it: a comma list (issue 3: `sign`, `pipeline`) and
- * space-separated or repeated values (issue 4: `intoto verify`), through the one coercion in cli/list-flag.ts.
+ * `--layout-keys` takes both spellings in every command that has it: a comma list (`sign`, `pipeline`) and
+ * space-separated or repeated values (`intoto verify`), through the one coercion in cli/list-flag.ts.
  * Each command's own builder parses the arguments (test/helpers/cli-parse.ts).
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The model of cnab-go's marshalling (issue 12 item 2): what Porter and cnab-to-oci would store for a bundle, and why
+ * The model of cnab-go's marshalling: what Porter and cnab-to-oci would store for a bundle, and why
  * each member changes. Expected forms written from cnab-go's struct tags (bundle/bundle.go, definition/schema.go).
  */
 import assert from 'node:assert/strict';

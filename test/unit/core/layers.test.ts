@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §2: the core is pure. No file under src/core/ may import fs, net, http(s), child_process, an adapter,
+ * docs/architecture.md §2: the core is pure. No file under src/core/ may import fs, net, http(s), child_process, an adapter,
  * a workflow or the CLI (node:crypto and node:buffer are fine). Checked on the sources, so a new file is covered
  * the day it is added.
  */
@@ -24,7 +24,7 @@ function imports(text: string): string[] {
   return out;
 }
 
-describe('architecture: src/core is pure (DESIGN.md §2)', () => {
+describe('architecture: src/core is pure (docs/architecture.md §2)', () => {
   const coreDir = path.join(repoRoot, 'src/core');
   const files = sources(coreDir);
 

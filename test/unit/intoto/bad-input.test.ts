@@ -1,4 +1,4 @@
-/** Bad layouts and links: each a clear error with its code, never a crash (issue 4 "Bad input"). */
+/** Bad layouts and links: each a clear error with its code, never a crash. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

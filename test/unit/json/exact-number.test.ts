@@ -1,4 +1,4 @@
-/** Numbers kept exactly or refused (issue 11 item 11, issue 12 item 4): never rounded silently. */
+/** Numbers kept exactly or refused: never rounded silently. */
 import assert from 'node:assert/strict';
 import { normalizeDecimal, parseJson, sameDecimalValue } from '../../../src/core/json/index.js';
 import { throwsCode } from '../../helpers/assert.js';

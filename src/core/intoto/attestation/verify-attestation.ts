@@ -1,5 +1,5 @@
 /**
- * Offline verification of an attestation in a Sigstore bundle against a public key (DESIGN.md §6): the bundle
+ * Offline verification of an attestation in a Sigstore bundle against a public key (docs/architecture.md §5): the bundle
  * is parsed and checked by `@sigstore/bundle`, the DSSE signature verified by `@sigstore/verify` with every
  * log/timestamp threshold at 0 and trust material that holds nothing but the given key; then the payload must
  * be an in-toto Statement v1 (payloadType `application/vnd.in-toto+json`), and, when asked, one of its subjects
