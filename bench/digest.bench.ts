@@ -1,5 +1,5 @@
 /**
- * `cnab-trust digest` of a 1 GiB thick bundle (issue 16 item 4) against `openssl dgst -sha256` of the same file,
+ * `cnab-trust digest` of a 1 GiB thick bundle against `openssl dgst -sha256` of the same file,
  * whole processes, alternating runs, medians, peak memory; page cache warm (one untimed read first). Goal: within
  * 1.3x. The archive is what `export` writes: bundle.json first, then 1 GiB of incompressible layer data under
  * artifacts/layout/ (8 blobs of 128 MiB, like compressed image layers), as tar | gzip -1.

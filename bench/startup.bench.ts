@@ -1,5 +1,5 @@
 /**
- * Start-up per command (issue 16 item 2): the package's executable (`dist/src/cli/cnab-trust.cjs`, the esbuild
+ * Start-up per command: the package's executable (`dist/src/cli/cnab-trust.cjs`, the esbuild
  * bundle) as a whole process, against `node -e 0` (Node's own start) in the same run, alternating, medians, peak
  * memory. Goals, whole process: `--help` and `digest` of a small bundle under 200 ms. (`verify` of the 10-image
  * bundle, goal 300 ms, needs registries: `npm run bench -- verify`.) The local commands read fixtures only; `tuf get`

@@ -1,5 +1,5 @@
 /**
- * The TUF client at scale (issue 16 item 1): `cnab-trust tuf get` and `cnab-trust verify` of one bundle, cold cache,
+ * The TUF client at scale: `cnab-trust tuf get` and `cnab-trust verify` of one bundle, cold cache,
  * whole process, against python-tuf's ngclient doing the same refresh and target lookup
  * (test/tuf-conformance/python-tuf-get.py --lookup-only),
  * on repositories with many bundle targets, served over loopback by `cnab-trust serve` (its own process):

@@ -5,7 +5,7 @@
  *
  * Measured, in one run:
  *  - ours, whole process: the package's executable (`dist/src/cli/cnab-trust.cjs`, the esbuild bundle) `verify
- *    <relocated ref> --target ... --relocation-mapping ...`, wall and CPU time (GNU time), issue 16 goal < 300 ms;
+ *    <relocated ref> --target ... --relocation-mapping ...`, wall and CPU time (GNU time), goal < 300 ms;
  *    with a fresh `--cache` each time (Node start-up included), median of 5;
  *  - ours, in process: `verifyBundle()` with a fresh cache, median of 5 (after one warm-up run that loads modules);
  *  - reference 1: `skopeo inspect --raw` of the same 10 relocated images, one process each, run one after the other

@@ -2,11 +2,11 @@
  * `npm run build`, after tsc: esbuild bundles what the package runs and what library users import, from the
  * compiled `dist/src`, into `dist/src/bundle/` (ES modules, code-split):
  *  - `cnab-trust.js`: the CLI (`src/cli/bin.ts`). Its entry chunk holds only what `intoto verify` needs; `main.js`,
- *    yargs and each command are chunks loaded when the command line asks for them (issue 16 item 2: start-up).
+ *    yargs and each command are chunks loaded when the command line asks for them (start-up).
  *    `dist/src/cli/cnab-trust.cjs`, the package's `bin`, turns on Node's module compile cache where the runtime has
  *    it (`module.enableCompileCache`, Node 22.1 and later) and then imports the bundle.
  *  - `index.js`: the library (`src/index.ts`), the package's `exports`.
- * Both carry their dependencies, among them @tufjs/models as patched by patches/ (issue 16 item 1): users of the
+ * Both carry their dependencies, among them @tufjs/models as patched by patches/: users of the
  * package get the linear-time role maps whatever their own install resolves. The build fails if the
  * @tufjs/models it reads is not the patched one (`npm ci --ignore-scripts` skips patch-package).
  */

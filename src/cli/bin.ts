@@ -2,8 +2,8 @@
  * The `cnab-trust` executable. `npm run build` bundles it with esbuild (scripts/bundle-cli.mjs) into
  * `dist/src/bundle/cnab-trust.js` and code-split chunks, started by `dist/src/cli/cnab-trust.cjs` (the package's
  * `bin`), which turns on Node's compile cache first. `intoto verify` with plain flags runs from the entry chunk
- * (issue 4 item 7 measures it as a whole process); every other command is handed to `main.js`, a chunk loaded on
- * demand, which loads only the chunks of the command given (issue 16 item 2).
+ * (bench/intoto.bench.ts measures it as a whole process); every other command is handed to `main.js`, a chunk loaded on
+ * demand, which loads only the chunks of the command given.
  */
 import { fastPath } from './commands/intoto.js';
 import { reportError } from './output.js';

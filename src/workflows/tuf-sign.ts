@@ -363,7 +363,7 @@ export async function signBundle(opts: SignOptions): Promise<SignReport> {
     layoutBytes = await readFileBounded(opts.layout, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto layout' });
     // content-addressed: a new layout gets a new name, the ones earlier releases are bound to stay (CNAB-Sec 301)
     layoutTarget = add(versionedLayoutTargetName(gun, sha256Hex(layoutBytes)), layoutBytes, opts.layout, { 'in-toto': keyTargets.map((k) => k.path) });
-    // issue 11 item 1: targets, not the releases key, says that this GUN's bundles need their supply chain
+    // targets, not the releases key, says that this GUN's bundles need their supply chain
     policyTarget = add(policyTargetName(gun), requiredPolicyBytes(), 'the in-toto policy');
   }
   const links = opts.links === undefined ? [] : await readLinks(opts.links, gun, bundleSha);

@@ -318,7 +318,7 @@ async function verifyExtracted(options: VerifyBundleOptions, extracted: Extracte
 }
 
 /**
- * Issue 11 item 1: whether in-toto is required for this target: a policy `<gun>/cnab-trust/policy.json` counts only
+ * Whether in-toto is required for this target: a policy `<gun>/cnab-trust/policy.json` counts only
  * when the top-level `targets` role lists it (core/verify/intoto-policy.ts); no such target means no policy. Any
  * other failure to read it fails the stage (fail closed).
  */

@@ -1,5 +1,5 @@
 /**
- * Contradictory image pins (issue 11 item 7): an image written `inst@sha256:B` with `contentDigest: sha256:A`.
+ * Contradictory image pins: an image written `inst@sha256:B` with `contentDigest: sha256:A`.
  * A runtime pulling the reference runs B while every signed check looks at A. `validate`, `push`, `sign` and
  * `verify` refuse it with E_IMAGE_PIN_CONFLICT (the rule lives in core/cnab/image-pins.ts, run by parseBundle).
  */

@@ -1,5 +1,5 @@
 /**
- * The online releases key switches in-toto off (issue 11 item 1): the holder of `targets/releases` re-signs a
+ * The online releases key switches in-toto off: the holder of `targets/releases` re-signs a
  * bundle target without `custom.in-toto`, although `targets` (offline) signed a root layout for that GUN. Whether
  * in-toto is required is decided by `targets` (a per-GUN policy target, written by `sign` with the layout) or by
  * the operator (`--require-intoto`), never by the releases key. Through the CLI, on a TUF repository directory.

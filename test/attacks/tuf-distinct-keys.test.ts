@@ -1,5 +1,5 @@
 /**
- * TUF thresholds count keys, not keyids (issue 11 item 8): a delegation lists the releases key under two keyids
+ * TUF thresholds count keys, not keyids: a delegation lists the releases key under two keyids
  * with threshold 2, and one private key signs twice. tuf-js 5.0.1 counts keyids; our client counts distinct public
  * keys (E_TUF_THRESHOLD), and our repository tools refuse to write such a delegation (`metadata rotate`).
  */

@@ -67,7 +67,7 @@ export type ThickBundleHead = Pick<ThickBundleContents, 'digest' | 'length' | 'b
 /**
  * The digest of a thick bundle and its `bundle.json`, for `cnab-trust digest`: the archive is hashed to its last
  * byte, but inflated only until `bundle.json` has been read (the first entry of archives we write), so a 1 GiB
- * archive costs little more than hashing it (issue 16 item 4). The entries after `bundle.json` are not checked:
+ * archive costs little more than hashing it. The entries after `bundle.json` are not checked:
  * whatever trusts the archive (`verify`, `import`, `sign`) reads it with `readThickBundle`, which checks them all.
  */
 export async function digestThickBundle(file: string, limits: Partial<ThickArchiveLimits> = {}): Promise<ThickBundleHead> {

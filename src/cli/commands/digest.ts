@@ -47,7 +47,7 @@ const run = handle(async (args: DigestArgs) => {
 
 /**
  * `digest <existing file> [--json] [--quiet] [--debug]` runs without yargs (main.ts `fastPath`): yargs is most of
- * the start-up of a small digest (issue 16 item 2). Anything else, a stored bundle included, goes through yargs.
+ * the start-up of a small digest. Anything else, a stored bundle included, goes through yargs.
  */
 export function fastPath(rest: readonly string[]): (() => Promise<void>) | undefined {
   const [bundle, ...flags] = rest;

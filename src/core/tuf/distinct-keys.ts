@@ -1,6 +1,6 @@
 /**
  * TUF thresholds count distinct public keys, not keyids (TUF spec 5.3.4 / 5.4.2 / 5.5.3 / 5.6.3: "a threshold of
- * signatures by *keys*"; issue 11 item 8). A delegation that lists one public key under two keyids lets the holder
+ * signatures by *keys*"). A delegation that lists one public key under two keyids lets the holder
  * of that one private key meet a threshold of 2 by signing twice (the same signature under each keyid, or two).
  * tuf-js 5.0.1 (`Metadata.verifyDelegate`) counts keyids, so:
  *  - our repository tools refuse such a delegation when they write it (`duplicateKeyGroups`);

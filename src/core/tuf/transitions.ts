@@ -332,7 +332,7 @@ function applyKeyChange(
 }
 
 /**
- * A role's keyids must name distinct public keys: thresholds count keys, not keyids (issue 11 item 8), and a
+ * A role's keyids must name distinct public keys: thresholds count keys, not keyids, and a
  * client that counts keyids (tuf-js 5.0.1) would let one key meet a threshold of 2. Refused at metadata time.
  */
 export function assertDistinctRoleKeys(role: string, keyIDs: readonly string[], keys: Readonly<Record<string, Key>>): void {

@@ -1,6 +1,6 @@
 /**
  * Whether a bundle's in-toto supply chain is required, decided by the top-level `targets` role (offline), never
- * by the delegated role that signs bundles (issue 11 item 1). CNAB-Sec 301 gives `targets` the layout and its
+ * by the delegated role that signs bundles. CNAB-Sec 301 gives `targets` the layout and its
  * keys; a release engineer's `targets/releases` key (online in CI) signs the bundle target and its `custom.in-toto`
  * listing, so it could drop that listing and switch in-toto off. The policy closes that:
  *

@@ -41,7 +41,7 @@ describe('adapters/archive thick bundles (CNAB 104)', () => {
     assert.equal(r.layoutEntries, 2);
   });
 
-  it('digest: hashes the whole archive but inflates it only until bundle.json is read (issue 16 item 4)', async () => {
+  it('digest: hashes the whole archive but inflates it only until bundle.json is read', async () => {
     const big = randomBytes(4 << 20); // incompressible: the archive is over 4 MiB, read in 1 MiB chunks
     const tgz = makeTgz([
       { name: 'bundle.json', content: bundle },

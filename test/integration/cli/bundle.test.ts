@@ -1,5 +1,5 @@
 /**
- * What the package ships to run (issue 16): `dist/src/bundle/`, esbuild's code-split bundle of the CLI and of the
+ * What the package ships to run: `dist/src/bundle/`, esbuild's code-split bundle of the CLI and of the
  * library (scripts/bundle-cli.mjs). Users get @tufjs/models as patched here (patches/), not whatever their install
  * resolves, and the library entry exports what `src/index.ts` does.
  */

@@ -1,5 +1,5 @@
 /**
- * The `digest` fast path (no yargs, issue 16 item 2): an existing file with plain --json/--quiet/--debug only;
+ * The `digest` fast path (no yargs): an existing file with plain --json/--quiet/--debug only;
  * everything else (help, other flags, stored bundles, missing files) is left to yargs, and both give the same output.
  */
 import assert from 'node:assert/strict';

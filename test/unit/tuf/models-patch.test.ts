@@ -1,5 +1,5 @@
 /**
- * patches/@tufjs+models+4.1.1.patch (issue 16 item 1): @tufjs/models 4.1.1 builds every map of a role
+ * patches/@tufjs+models+4.1.1.patch: @tufjs/models 4.1.1 builds every map of a role
  * (targets, snapshot meta, keys, roles) with `reduce((acc, ...) => ({ ...acc, [k]: v }), {})`, copying the whole
  * object once per entry: quadratic in the number of targets or bins. The patch builds them with
  * `Object.fromEntries`. These tests check that the installed package is the patched one (they fail on the
