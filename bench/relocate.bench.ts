@@ -7,8 +7,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { push } from '../src/workflows/push.js';
-import { relocate } from '../src/workflows/relocate.js';
+import { push } from '../src/workflows/oci/push.js';
+import { relocate } from '../src/workflows/oci/relocate.js';
 import { randomLayerFiles, seedImage, skopeo, startRegistry, tempDir, writeImageLayout } from '../test/helpers/registry.js';
 
 const IMAGES = 4;

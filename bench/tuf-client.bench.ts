@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signBundle } from '../src/workflows/tuf-sign.js';
+import { signBundle } from '../src/workflows/tuf/sign.js';
 import { canonicalBundle, parseBundle } from '../src/core/cnab/index.js';
 import { seedRepository } from './helpers/tuf-seed.js';
 import { alternate, compareLine, load, measureProcess, mib, secs, type Side } from './helpers/measure.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signBundle } from '../src/workflows/tuf-sign.js';
+import { signBundle } from '../src/workflows/tuf/sign.js';
 import { seedRepository } from './helpers/tuf-seed.js';
 
 const GUN = 'example.com/example-org/example-bundle';

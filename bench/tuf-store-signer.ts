@@ -7,7 +7,7 @@
  *   node dist/bench/tuf-store-signer.js <store> <keysDir> <bundle.json> <gun> <tagPrefix> <count>
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signBundle } from '../src/workflows/tuf-sign.js';
+import { signBundle } from '../src/workflows/tuf/sign.js';
 import { isCnabTrustError } from '../src/core/errors.js';
 import { openStore } from '../src/adapters/tuf-repo/open-store.js';
 

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Metadata, TargetFile, Targets } from '@tufjs/models';
-import { initRepository } from '../../src/workflows/tuf-init.js';
-import { commitChange, LoadedRepository, openRepository, withLock } from '../../src/workflows/tuf-repository.js';
+import { initRepository } from '../../src/workflows/tuf/init.js';
+import { commitChange, LoadedRepository, openRepository, withLock } from '../../src/adapters/tuf-repo/repository.js';
 import { RELEASES } from '../../src/core/tuf/naming.js';
 import { releasesRoleFor, targetFile, withTargets } from '../../src/core/tuf/transitions.js';
 

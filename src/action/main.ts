@@ -8,7 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { CnabTrustError, isCnabTrustError } from '../core/errors.js';
 import { formatVerifyReport } from '../core/verify/report.js';
-import { runPipeline, type PipelineOptions } from '../workflows/pipeline.js';
+import { runPipeline, type PipelineOptions } from '../compositions/pipeline.js';
 
 /** `core.getInput` semantics: `INPUT_` + name upper-cased with spaces replaced, trimmed; '' when unset. */
 export function getInput(name: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { CnabTrustError } from '../core/errors.js';
-import type { RegistryAccess } from '../workflows/registry-access.js';
+import type { RegistryAccess } from '../adapters/oci/registry-access.js';
 import { networkLimits, withNetworkFlags, type NetworkFlags } from './network-flags.js';
 
 export interface RegistryFlags extends NetworkFlags {

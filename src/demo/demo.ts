@@ -15,9 +15,10 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isCnabTrustError } from '../core/errors.js';
 import { parseBundle } from '../core/cnab/index.js';
-import { loadBundleFile, digestBundleFile } from '../workflows/bundle-file.js';
+import { loadBundleFile } from '../adapters/cnab/bundle-file.js';
+import { digestBundleFile } from '../workflows/bundle/file.js';
 import { writeThickBundle } from '../adapters/archive/index.js';
-import { relocationCheck } from '../workflows/relocation-check.js';
+import { relocationCheck } from '../workflows/relocation/check.js';
 import { Narrator } from './narrate.js';
 import { runStory } from './story.js';
 

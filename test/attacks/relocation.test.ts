@@ -2,7 +2,7 @@
  * Attacks on relocated images, through the CLI against small hostile registries
  * on 127.0.0.1: a registry that answers HEAD with the signed digest in Docker-Content-Digest and GET with other
  * bytes, for a relocated reference by tag and by digest. `relocation verify` and `verify --relocation-mapping`
- * share the check (workflows/relocation-verify.ts): each relocated manifest is fetched whole and hashed here.
+ * share the check (adapters/oci/relocated-images.ts): each relocated manifest is fetched whole and hashed here.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -5,7 +5,7 @@
  *
  *   node dist/test/helpers/pg-signer.js <store> <keysDir> <bundle.json> <gun> <tagPrefix> <count>
  */
-import { signBundle } from '../../src/workflows/tuf-sign.js';
+import { signBundle } from '../../src/workflows/tuf/sign.js';
 import { isCnabTrustError } from '../../src/core/errors.js';
 import { openStore } from '../../src/adapters/tuf-repo/open-store.js';
 

@@ -1,5 +1,5 @@
 /**
- * What the repository engine (workflows/tuf-repository.ts) needs of the place a TUF repository lives: reading the
+ * What the repository engine (adapters/tuf-repo/repository.ts) needs of the place a TUF repository lives: reading the
  * current metadata, writing a publication in the client-safe order, the repository lock, and the writer's
  * private state (config, staged change). The directory store (dir-store.ts) is the embedded default.
  */

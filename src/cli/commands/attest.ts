@@ -40,7 +40,7 @@ const create: CommandModule<OutputFlags, CreateArgs> = {
       .example('$0 attest bundle.json --key keys/carl --predicate-type link --link package.5b000b04.link -o p.json', 'the link predicate of a step')
       .example('$0 attest bundle.json --key k --predicate-type https://example.com/review/v1 --predicate review.json -o r.json', 'your own predicate') as unknown as Argv<CreateArgs>,
   handler: handle(async (args: CreateArgs) => {
-    const { attestBundle } = await import('../../workflows/attest.js');
+    const { attestBundle } = await import('../../workflows/intoto/attest.js');
     const r = await attestBundle({
       bundle: args.bundle,
       key: args.key,
@@ -72,7 +72,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
       .option('bundle', { type: 'string', describe: 'bundle.json whose canonical digest must be a subject' })
       .example('$0 attest verify bundle.sigstore.json --key keys/release.pub --bundle bundle.json', 'signature, statement, subject digest') as Argv<VerifyArgs>,
   handler: handle(async (args: VerifyArgs) => {
-    const { verifyAttestationFile } = await import('../../workflows/attest.js');
+    const { verifyAttestationFile } = await import('../../workflows/intoto/attest.js');
     const r = await verifyAttestationFile({ attestation: args.attestation, key: args.key, ...(args.bundle === undefined ? {} : { bundle: args.bundle }) });
     printResult(args, r, () =>
       [

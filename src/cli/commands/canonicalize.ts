@@ -17,7 +17,7 @@ const canonicalize: CommandModule<OutputFlags, CanonicalizeArgs> = {
       .example('$0 canonicalize bundle.json -o bundle.canonical.json', 'write the canonical form next to the original')
       .example('$0 canonicalize bundle.json | sha256sum', 'canonical bytes on stdout (no trailing newline)') as Argv<CanonicalizeArgs>,
   handler: handle(async (args: CanonicalizeArgs) => {
-    const { canonicalizeBundleFile } = await import('../../workflows/bundle-file.js');
+    const { canonicalizeBundleFile } = await import('../../workflows/bundle/file.js');
     const { report, bytes } = await canonicalizeBundleFile(args.bundle, args.output);
     if (args.output === undefined && !args.json) {
       // The bytes themselves are the output: exactly, with no newline added.

@@ -28,14 +28,14 @@ const digest: CommandModule<OutputFlags, DigestArgs> = {
 
 const run = handle(async (args: DigestArgs) => {
   if (await isStoredBundleSource(args.bundle)) {
-    const { digestStoredBundle } = await import('../../workflows/pull.js');
+    const { digestStoredBundle } = await import('../../workflows/oci/pull.js');
     const stored = await digestStoredBundle(args.bundle, await registryAccess(args));
     printResult(args, stored, () =>
       `${stored.digest}\nlength: ${stored.length} (bundle.json blob stored at ${stored.reference}; ${stored.canonical ? 'canonical' : `not canonical: its canonical form is ${stored.bundle.digest}`})`,
     );
     return 0;
   }
-  const { digestBundleFile } = await import('../../workflows/bundle-file.js');
+  const { digestBundleFile } = await import('../../workflows/bundle/file.js');
   const report = await digestBundleFile(args.bundle);
   printResult(args, report, () =>
     report.kind === 'thick'

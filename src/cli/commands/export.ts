@@ -29,7 +29,7 @@ const exportCommand: CommandModule<OutputFlags, ExportArgs> = {
       .option('now', { type: 'string', describe: 'check expiry at this ISO 8601 time instead of the clock' })
       .example('$0 export registry.example/org/app:1.0.0 -o app-1.0.0.tgz --trusted-root root.json --metadata https://tuf.example', 'for an airgapped site') as Argv<ExportArgs>,
   handler: handle<ExportArgs>(async (args) => {
-    const { exportBundle } = await import('../../workflows/airgap.js');
+    const { exportBundle } = await import('../../compositions/airgap.js');
     const { parseNow } = await import('../clock.js');
     const progress = copyProgress(args);
     const report = await exportBundle(args.ref, {

@@ -22,7 +22,7 @@ const importCommand: CommandModule<OutputFlags, ImportArgs> = {
       .option('tag', { type: 'string', describe: 'tag to import (default: the tag of the signed target the archive names)' })
       .example('$0 import app-1.0.0.tgz mirror.local:5000/org/app -o relocation-mapping.json', 'into the private registry') as Argv<ImportArgs>,
   handler: handle<ImportArgs>(async (args) => {
-    const { importBundle } = await import('../../workflows/airgap.js');
+    const { importBundle } = await import('../../compositions/airgap.js');
     const progress = copyProgress(args);
     const report = await importBundle(args.archive, args.repository, {
       ...(await registryAccess(args)),

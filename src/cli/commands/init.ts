@@ -74,7 +74,7 @@ const init: CommandModule<OutputFlags, InitArgs> = {
       ) as unknown as Argv<InitArgs>;
   },
   handler: handle<InitArgs>(async (args) => {
-    const { initRepository } = await import('../../workflows/tuf-init.js');
+    const { initRepository } = await import('../../workflows/tuf/init.js');
     const keyCounts: Record<string, number> = {};
     const thresholds: Record<string, number> = {};
     const expiryDays: Record<string, number> = {};

@@ -41,7 +41,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
 
 /** The `intoto verify` handler, shared by the yargs command and the plain-flag fast path below. */
 const verifyHandler = handle(async (args: VerifyArgs) => {
-  const { intotoVerify } = await import('../../workflows/intoto-verify.js');
+  const { intotoVerify } = await import('../../workflows/intoto/verify.js');
   const report = await intotoVerify({
     layout: args.layout,
     layoutKeys: args['layout-keys'],
@@ -135,7 +135,7 @@ const keygen: CommandModule<OutputFlags, KeygenArgs> = {
       .option('bits', { type: 'number', default: 3072, describe: 'RSA modulus size' })
       .example('$0 intoto keygen keys/alice --type rsa', 'keys/alice (PEM, 0600) and keys/alice.pub') as unknown as Argv<KeygenArgs>,
   handler: handle(async (args: KeygenArgs) => {
-    const { intotoKeygen } = await import('../../workflows/intoto-keygen.js');
+    const { intotoKeygen } = await import('../../workflows/intoto/keygen.js');
     const r = await intotoKeygen({ name: args.name, type: args.type, bits: args.bits });
     printResult(args, r, () => `key written: ${r.privateKey} (private, 0600) and ${r.publicKey}; ${r.keytype}/${r.scheme} keyid ${r.keyid}`);
     return 0;

@@ -36,7 +36,7 @@ const create: CommandModule<OutputFlags, CreateArgs> = {
       .example('$0 layout create examples/intoto/layout.yaml -o root.layout', 'unsigned layout (then: layout sign)')
       .example('$0 layout create layout.yaml -o root.layout --key keys/owner', 'create and sign') as unknown as Argv<CreateArgs>,
   handler: handle(async (args: CreateArgs) => {
-    const { layoutCreate, layoutText } = await import('../../workflows/layout.js');
+    const { layoutCreate, layoutText } = await import('../../workflows/intoto/layout.js');
     const s = await layoutCreate({ description: args.description, output: args.output, ...(args.key === undefined ? {} : { keys: args.key }) });
     printResult(args, s, () => `layout written: ${s.layout}\n${layoutText(s)}`);
     return 0;
@@ -54,7 +54,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       .option('output', { alias: 'o', type: 'string', describe: 'write here instead of over the layout' })
       .example('$0 layout sign root.layout --key keys/alice --key keys/alice2', 'two signatures (verify with both public keys)') as unknown as Argv<SignArgs>,
   handler: handle(async (args: SignArgs) => {
-    const { layoutSign } = await import('../../workflows/layout.js');
+    const { layoutSign } = await import('../../workflows/intoto/layout.js');
     const s = await layoutSign({ layout: args.layout, keys: args.key, append: args.append, ...(args.output === undefined ? {} : { output: args.output }) });
     printResult(args, s, () => `layout signed: ${s.layout} (signatures: ${s.signatures.map((x) => x.keyid.slice(0, 8)).join(', ')})`);
     return 0;
@@ -70,7 +70,7 @@ const show: CommandModule<OutputFlags, ShowArgs> = {
       .option('layout-keys', listOption('public keys whose signatures to check'))
       .example('$0 layout show root.layout --layout-keys keys/alice.pub', 'summary, with the signature of alice checked') as unknown as Argv<ShowArgs>,
   handler: handle(async (args: ShowArgs) => {
-    const { layoutShow, layoutText } = await import('../../workflows/layout.js');
+    const { layoutShow, layoutText } = await import('../../workflows/intoto/layout.js');
     const s = await layoutShow({ layout: args.layout, ...(args.layoutKeys === undefined ? {} : { layoutKeys: args.layoutKeys }) });
     printResult(args, s, () => layoutText(s));
     return 0;

@@ -8,7 +8,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { handle, printResult, type OutputFlags } from '../output.js';
-import type { LinkReport } from '../../workflows/link.js';
+import type { LinkReport } from '../../workflows/intoto/link.js';
 import type { RecordOptions } from '../../core/intoto/record/options.js';
 
 interface RecordingArgs extends OutputFlags {
@@ -86,7 +86,7 @@ const run: CommandModule<OutputFlags, RunArgs> = {
       .example('$0 link run --step package --gpg 8E1F2C3D4B5A6978 -m foo.py -p foo.tar.gz -- tar zcvf foo.tar.gz foo.py', 'signed by gpg') as unknown as Argv<RunArgs>,
   handler: handle(async (args: RunArgs) => {
     const command = (args['--'] ?? []).map(String);
-    const { linkRun } = await import('../../workflows/link.js');
+    const { linkRun } = await import('../../workflows/intoto/link.js');
     const r = await linkRun({
       step: args.step,
       ...(args.key === undefined ? {} : { key: args.key }),
@@ -115,7 +115,7 @@ const start: CommandModule<OutputFlags, RecordingArgs & { materials?: string[] }
       .option('materials', { alias: 'm', type: 'array', string: true, describe: 'files or directories recorded as materials' })
       .example('$0 link record start --step write-code --key bob -m .', 'then work, then `link record stop`') as unknown as Argv<RecordingArgs & { materials?: string[] }>,
   handler: handle(async (args: RecordingArgs & { materials?: string[] }) => {
-    const { linkRecordStart } = await import('../../workflows/link.js');
+    const { linkRecordStart } = await import('../../workflows/intoto/link.js');
     const r = await linkRecordStart({ step: args.step, key: args.key, record: recordOptionsOf(args), ...(args.materials === undefined ? {} : { materials: args.materials }) });
     printResult(args, r, () => summary('preliminary link written:', r));
     return 0;
@@ -130,7 +130,7 @@ const stop: CommandModule<OutputFlags, RecordingArgs & { products?: string[] }> 
       .option('products', { alias: 'p', type: 'array', string: true, describe: 'files or directories recorded as products' })
       .example('$0 link record stop --step write-code --key bob -p foo.py', 'writes write-code.<keyid8>.link') as unknown as Argv<RecordingArgs & { products?: string[] }>,
   handler: handle(async (args: RecordingArgs & { products?: string[] }) => {
-    const { linkRecordStop } = await import('../../workflows/link.js');
+    const { linkRecordStop } = await import('../../workflows/intoto/link.js');
     const r = await linkRecordStop({
       step: args.step,
       key: args.key,

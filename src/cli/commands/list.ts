@@ -20,7 +20,7 @@ const list: CommandModule<OutputFlags, ListArgs> = {
       .example('$0 list', 'one line per bundle version')
       .example('$0 list --json', 'machine-readable') as unknown as Argv<ListArgs>,
   handler: handle<ListArgs>(async (args) => {
-    const { listBundles } = await import('../../workflows/tuf-status.js');
+    const { listBundles } = await import('../../adapters/tuf-repo/bundle-list.js');
     const report = await listBundles({ metadataDir: args.metadata, storeUrl: args.store });
     printResult(args, report, () =>
       report.targets.length === 0

@@ -51,7 +51,7 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
       .example('$0 metadata sign --role root --key keys/<keyid>.key', 'second root signature; publishes when complete')
       .example('$0 metadata sign --staged change.json --role root --key /media/token/bob.key', 'on another machine') as unknown as Argv<SignArgs>,
   handler: handle<SignArgs>(async (args) => {
-    const { signStaged } = await import('../../workflows/tuf-metadata.js');
+    const { signStaged } = await import('../../workflows/tuf/metadata.js');
     const r = await signStaged({
       metadataDir: args.metadata,
       storeUrl: args.store,
@@ -76,7 +76,7 @@ const exportStaged: CommandModule<OutputFlags, OutArgs> = {
       .option('out', { type: 'string', demandOption: true, describe: 'file to write' })
       .example('$0 metadata export-staged --out change.json', 'carry change.json to the other signer') as unknown as Argv<OutArgs>,
   handler: handle<OutArgs>(async (args) => {
-    const { exportStaged: run } = await import('../../workflows/tuf-metadata.js');
+    const { exportStaged: run } = await import('../../workflows/tuf/metadata.js');
     const r = await run({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, out: args.out });
     printResult(args, r, () => `exported "${r.description}" to ${r.file}`);
   }),
@@ -94,7 +94,7 @@ const importStaged: CommandModule<OutputFlags, FileArgs> = {
       .positional('file', { type: 'string', demandOption: true })
       .example('$0 metadata import change.json', 'bring back the signed change') as unknown as Argv<FileArgs>,
   handler: handle<FileArgs>(async (args) => {
-    const { importStaged: run } = await import('../../workflows/tuf-metadata.js');
+    const { importStaged: run } = await import('../../workflows/tuf/metadata.js');
     const r = await run({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, file: args.file });
     printResult(args, r, () => [`imported ${r.added} signature(s)`, ...stagedLines(r)].join('\n'));
   }),
@@ -105,7 +105,7 @@ const publish: CommandModule<OutputFlags, RepoArgs> = {
   describe: 'publish the staged change (E_TUF_THRESHOLD while a threshold is not met)',
   builder: (y) => repoOptions(y as Argv<OutputFlags>).example('$0 metadata publish', 'publish the staged change') as unknown as Argv<RepoArgs>,
   handler: handle<RepoArgs>(async (args) => {
-    const { publishStagedChange } = await import('../../workflows/tuf-metadata.js');
+    const { publishStagedChange } = await import('../../workflows/tuf/metadata.js');
     const r = await publishStagedChange({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys });
     printResult(args, r, () => stagedLines(r).join('\n'));
   }),
@@ -116,7 +116,7 @@ const discard: CommandModule<OutputFlags, RepoArgs> = {
   describe: 'drop the staged change',
   builder: (y) => repoOptions(y as Argv<OutputFlags>).example('$0 metadata discard', 'drop it') as unknown as Argv<RepoArgs>,
   handler: handle<RepoArgs>(async (args) => {
-    const { discardStagedChange } = await import('../../workflows/tuf-metadata.js');
+    const { discardStagedChange } = await import('../../workflows/tuf/metadata.js');
     const r = await discardStagedChange({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys });
     printResult(args, r, () => `discarded: ${r.discarded}`);
   }),
@@ -135,7 +135,7 @@ const refresh: CommandModule<OutputFlags, RefreshArgs> = {
       .example('$0 metadata refresh', 'run daily')
       .example('$0 metadata refresh --role targets/releases', 'monthly, when no bundle was signed') as unknown as Argv<RefreshArgs>,
   handler: handle<RefreshArgs>(async (args) => {
-    const { refreshOnline } = await import('../../workflows/tuf-metadata.js');
+    const { refreshOnline } = await import('../../workflows/tuf/metadata.js');
     const r = await refreshOnline({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, ...(args.role === undefined ? {} : { roles: args.role }) });
     printResult(args, r, () => `refreshed: ${Object.entries(r.versions).map(([k, v]) => `${k} v${v}`).join(', ')}`);
   }),
@@ -159,7 +159,7 @@ function keyChangeOptions(y: Argv<OutputFlags>): Argv<KeyArgs> {
 }
 
 async function runKeyChange(args: KeyArgs, mode: 'rotate' | 'revoke'): Promise<void> {
-  const { changeRoleKeys } = await import('../../workflows/tuf-metadata.js');
+  const { changeRoleKeys } = await import('../../workflows/tuf/metadata.js');
   const removeKeyIds = mode === 'revoke' ? (args.keyid ?? []) : (args['remove-keyid'] ?? []);
   const r = await changeRoleKeys({
     metadataDir: args.metadata,
@@ -213,7 +213,7 @@ const rebin: CommandModule<OutputFlags, RebinArgs> = {
       .option('bins', { type: 'number', demandOption: true, describe: 'number of bins (a power of 2)' })
       .example('$0 metadata rebin --bins 1024', 'when a repository grows past a few thousand bundles') as unknown as Argv<RebinArgs>,
   handler: handle<RebinArgs>(async (args) => {
-    const { rebinReleases } = await import('../../workflows/tuf-metadata.js');
+    const { rebinReleases } = await import('../../workflows/tuf/metadata.js');
     const r = await rebinReleases({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, bins: args.bins });
     printResult(args, r, () => [`moved ${r.targets} target(s) into ${r.bins} bins`, ...stagedLines(r)].join('\n'));
   }),
@@ -231,7 +231,7 @@ const revokeLayout: CommandModule<OutputFlags, RevokeLayoutArgs> = {
       .positional('layout', { type: 'string', demandOption: true, describe: 'sha256 of the layout (as in <gun>/in-toto-metadata/<sha256>.root.layout) or its target name' })
       .example('$0 metadata revoke-layout 3f5a...e1 --keys /media/offline-keys', 'after a layout key was compromised') as unknown as Argv<RevokeLayoutArgs>,
   handler: handle<RevokeLayoutArgs>(async (args) => {
-    const { revokeLayout } = await import('../../workflows/tuf-metadata.js');
+    const { revokeLayout } = await import('../../workflows/tuf/metadata.js');
     const r = await revokeLayout({ metadataDir: args.metadata, keysDir: args.keys, layout: args.layout });
     printResult(args, r, () => stagedLines(r).join('\n'));
   }),

@@ -47,7 +47,7 @@ const pipeline: CommandModule<OutputFlags, PipelineArgs> = {
       .example('$0 pipeline --bundle bundle.json --ref registry.example/org/app:1.2.0 --report cnab-trust-report.json', 'the release job')
       .example('$0 pipeline --bundle bundle.json --ref example.com/org/app:1.2.0 --push-to oci:out:1.2.0 --links links/', 'into an OCI layout, with links') as Argv<PipelineArgs>,
   handler: handle<PipelineArgs>(async (args) => {
-    const { runPipeline } = await import('../../workflows/pipeline.js');
+    const { runPipeline } = await import('../../compositions/pipeline.js');
     const { formatVerifyReport } = await import('../../core/verify/report.js');
     const report = await runPipeline({
       bundle: args.bundle,

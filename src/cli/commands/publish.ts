@@ -20,7 +20,7 @@ const publish: CommandModule<OutputFlags, PublishArgs> = {
       .option('to', { type: 'string', demandOption: true, describe: 'directory to write the copy into (files already there are kept)' })
       .example('$0 publish --store postgres://signer@db.internal/tuf --to public/', 'then sync public/ to the CDN, timestamp.json last') as unknown as Argv<PublishArgs>,
   handler: handle<PublishArgs>(async (args) => {
-    const { publishStore } = await import('../../workflows/tuf-publish.js');
+    const { publishStore } = await import('../../workflows/tuf/publish.js');
     const r = await publishStore({ storeUrl: args.store, to: args.to });
     printResult(args, r, () => `published ${r.store} to ${r.to}: ${r.written} files written (${r.bytes} bytes), ${r.unchanged} unchanged; timestamp v${r.timestampVersion}`);
   }),

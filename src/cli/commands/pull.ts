@@ -22,7 +22,7 @@ const pull: CommandModule<OutputFlags, PullArgs> = {
         .example('$0 pull oci:./out:1.0.0 --relocation-mapping mapping.json', 'from an OCI layout directory'),
     ) as Argv<PullArgs>,
   handler: handle(async (args: PullArgs) => {
-    const { pull: run } = await import('../../workflows/pull.js');
+    const { pull: run } = await import('../../workflows/oci/pull.js');
     const report = await run(args.ref, {
       ...(await registryAccess(args)),
       ...(args.output === undefined ? {} : { output: args.output }),

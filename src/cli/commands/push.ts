@@ -27,7 +27,7 @@ const push: CommandModule<OutputFlags, PushArgs> = {
         .example('$0 push bundle.json oci:./out:1.0.0 --fixup', 'pin the images, write bundle.json, push into an OCI layout'),
     ) as Argv<PushArgs>,
   handler: handle(async (args: PushArgs) => {
-    const { push: run } = await import('../../workflows/push.js');
+    const { push: run } = await import('../../workflows/oci/push.js');
     const progress = copyProgress(args);
     const report = await run(args.bundle, args.ref, {
       ...(await registryAccess(args)),

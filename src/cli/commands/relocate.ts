@@ -23,7 +23,7 @@ const relocate: CommandModule<OutputFlags, RelocateArgs> = {
         .example('$0 relocate oci:./out:1.0.0 oci:./airgap -o mapping.json', 'into an OCI layout directory'),
     ) as Argv<RelocateArgs>,
   handler: handle(async (args: RelocateArgs) => {
-    const { relocate: run } = await import('../../workflows/relocate.js');
+    const { relocate: run } = await import('../../workflows/oci/relocate.js');
     const progress = copyProgress(args);
     const report = await run(args.ref, args.target, {
       ...(await registryAccess(args)),

@@ -24,7 +24,7 @@ const check: CommandModule<OutputFlags, CheckArgs> = {
       .example('$0 relocation check bundle.json relocation-mapping.json', 'every image mapped; digests of pinned references equal contentDigest')
       .example('$0 relocation check bundle.json relocation-mapping.json --json', 'the per-image report as JSON') as Argv<CheckArgs>,
   handler: handle(async (args: CheckArgs) => {
-    const { relocationCheck } = await import('../../workflows/relocation-check.js');
+    const { relocationCheck } = await import('../../workflows/relocation/check.js');
     const report = await relocationCheck(args.bundle, args.mapping);
     printResult(args, report, () => {
       const width = Math.max(...report.images.map((i) => i.image.length));
@@ -65,7 +65,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
         .example('$0 relocation verify registry.example/org/app:1.0.0 mapping.json --json', 'bundle pulled from a registry; JSON report'),
     ) as Argv<VerifyArgs>,
   handler: handle(async (args: VerifyArgs) => {
-    const { relocationVerify } = await import('../../workflows/relocation-verify.js');
+    const { relocationVerify } = await import('../../workflows/relocation/verify.js');
     const { describeFetchedChecks } = await import('../../core/relocation/index.js');
     const report = await relocationVerify(args.bundle, args.mapping, await registryAccess(args));
     printResult(args, report, () =>

@@ -25,7 +25,7 @@ const serve: CommandModule<OutputFlags, ServeArgs> = {
       .example('$0 serve --port 0 --json', 'print {"url": ...} for a free port')
       .example('$0 serve --store postgres://signer@db.internal/tuf', 'serve the repository kept in PostgreSQL') as Argv<ServeArgs>,
   handler: handle<ServeArgs>(async (args) => {
-    const { startServer } = await import('../../workflows/serve.js');
+    const { startServer } = await import('../../workflows/tuf/serve.js');
     const server = await startServer({
       dir: args.metadata,
       storeUrl: args.store,

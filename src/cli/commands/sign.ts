@@ -22,7 +22,7 @@ interface SignArgs extends OutputFlags, RegistryFlags {
   'allow-unverified': boolean;
 }
 
-function checkLine(c: import('../../workflows/tuf-sign.js').ReleaseCheck): string {
+function checkLine(c: import('../../workflows/tuf/sign.js').ReleaseCheck): string {
   if (c.noSupplyChain) return 'no layout, no links: no supply chain to check';
   if (c.allowedUnverified !== undefined) {
     return `UNVERIFIED, signed anyway (--allow-unverified): error[${c.allowedUnverified.code}] ${c.allowedUnverified.message}`;
@@ -61,10 +61,10 @@ const sign: CommandModule<OutputFlags, SignArgs> = {
         'with its supply chain (CNAB-Sec 301)',
       ) as unknown as Argv<SignArgs>,
   handler: handle<SignArgs>(async (args) => {
-    const { signBundle } = await import('../../workflows/tuf-sign.js');
+    const { signBundle } = await import('../../workflows/tuf/sign.js');
     let stored: { bytes: Uint8Array; index: string } | undefined;
     if (await isStoredBundleSource(args.bundle)) {
-      const { readStoredBundle } = await import('../../workflows/pull.js');
+      const { readStoredBundle } = await import('../../adapters/oci/stored-bundle.js');
       const pulled = await readStoredBundle(args.bundle, await registryAccess(args));
       stored = { bytes: pulled.bundleBytes, index: pulled.index.digest };
     }

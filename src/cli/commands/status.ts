@@ -24,7 +24,7 @@ const status: CommandModule<OutputFlags, StatusArgs> = {
       .example('$0 status --warn-days 3', 'what a cron job should renew')
       .example('$0 status --json', 'machine-readable') as unknown as Argv<StatusArgs>,
   handler: handle<StatusArgs>(async (args) => {
-    const { repositoryStatus } = await import('../../workflows/tuf-status.js');
+    const { repositoryStatus } = await import('../../workflows/tuf/status.js');
     const report = await repositoryStatus({ metadataDir: args.metadata, storeUrl: args.store, keysDir: args.keys, warnDays: args['warn-days'] });
     printResult(args, report, () => {
       const lines = [`TUF repository for ${report.gun} in ${report.metadataDir} (spec ${report.specVersion}, consistent snapshots ${report.consistentSnapshot ? 'on' : 'off'})`];

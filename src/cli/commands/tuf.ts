@@ -40,7 +40,7 @@ const get: CommandModule<OutputFlags, GetArgs> = {
     const common = { ...flagged, http: networkLimits(args) };
     let report: { target: TrustedTargetJson; path?: string; repositories?: string[]; mapping?: number };
     if (map !== undefined) {
-      const { getMappedTarget, downloadMappedTarget } = await import('../../workflows/tuf-map.js');
+      const { getMappedTarget, downloadMappedTarget } = await import('../../adapters/tuf/map-client.js');
       const options = { ...common, mapPath: map, trustedRootsDir: trustedRootsDir! };
       const found =
         args.download === undefined
@@ -53,7 +53,7 @@ const get: CommandModule<OutputFlags, GetArgs> = {
         ...('path' in found && typeof found.path === 'string' ? { path: found.path } : {}),
       };
     } else {
-      const { getTrustedTarget, downloadTrustedTarget } = await import('../../workflows/tuf-get.js');
+      const { getTrustedTarget, downloadTrustedTarget } = await import('../../workflows/tuf/get.js');
       const options = {
         ...common,
         metadata: metadata!,

@@ -15,7 +15,7 @@ const validate: CommandModule<OutputFlags, ValidateArgs> = {
       .example('$0 validate bundle.json', 'exit 0 when valid; exit 1 with the JSON path and schema rule broken otherwise')
       .example('$0 validate bundle.json --json', 'the bundle name, version, every image it names, and how cnab-go (Porter, cnab-to-oci) would store it') as Argv<ValidateArgs>,
   handler: handle(async (args: ValidateArgs) => {
-    const { validateBundleFile } = await import('../../workflows/bundle-file.js');
+    const { validateBundleFile } = await import('../../workflows/bundle/file.js');
     const report = await validateBundleFile(args.bundle);
     printResult(args, report, () => {
       const inv = report.images.filter((i) => i.kind === 'invocation').length;

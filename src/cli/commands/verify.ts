@@ -47,7 +47,7 @@ const verify: CommandModule<OutputFlags, VerifyArgs> = {
         'a relocated copy and its relocated images',
       ) as Argv<VerifyArgs>,
   handler: handle<VerifyArgs>(async (args) => {
-    const { verifyBundle } = await import('../../workflows/verify.js');
+    const { verifyBundle } = await import('../../workflows/verify/bundle.js');
     const { formatVerifyReport } = await import('../../core/verify/report.js');
     const { exitStatusOfCode, EXIT } = await import('../../core/errors.js');
     const report = await verifyBundle({

@@ -202,7 +202,7 @@ export function requirePinned(images: readonly Pick<RelocatableImage, 'kind' | '
 }
 
 /**
- * CNAB-Sec 303 step 3: every image of the bundle is pinned by a valid `contentDigest` (E_IMAGE_UNPINNED listing
+ * Before relocated images are trusted (CNAB 103): every image of the bundle is pinned by a valid `contentDigest` (E_IMAGE_UNPINNED listing
  * each unpinned image, E_DIGEST_INVALID for a malformed one). Returns each image's normalized digest.
  */
 export function assertImagesPinned<I extends RelocatableImage>(images: readonly I[]): Map<I, string> {

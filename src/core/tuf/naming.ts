@@ -128,3 +128,12 @@ export function targetFilePath(targetName: string, sha256: string): string {
   const base = parts.pop() as string;
   return ['targets', ...parts, `${sha256}.${base}`].join('/');
 }
+
+/** A file name for a target that cannot leave the download directory. */
+export function targetFileName(name: string): string {
+  const file = encodeURIComponent(name);
+  if (file === '' || file === '.' || file === '..') {
+    throw new CnabTrustError('E_TUF_INVALID', 'target name cannot be stored as a file', { subject: name });
+  }
+  return file;
+}

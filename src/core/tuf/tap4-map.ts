@@ -1,7 +1,7 @@
 /**
  * TAP 4 (multiple repository consensus on entrusted targets), the pure part: the map file model and the
  * consensus decision. CNAB-Sec 303 asks runtimes to resolve a bundle across several repositories with different
- * roots; the workflow (workflows/tuf-map.ts) fetches, this module decides.
+ * roots; the workflow (adapters/tuf/map-client.ts) fetches, this module decides.
  *
  * Map file (TAP 4 "Example using the Reference Implementation's Map File"):
  *   { "repositories": { "<name>": ["<url or dir>", ...mirrors] },

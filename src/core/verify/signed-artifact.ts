@@ -1,5 +1,5 @@
 /**
- * CNAB-Sec 303 step 2 ("the content digest of the bundle is computed locally ... compared with the bundle
+ * CNAB-Sec 303 steps 2 and 4 ("the content digest of the bundle is computed locally ... compared with the bundle
  * signature"): the exact bytes fetched must have the length and every hash the trusted TUF target states.
  * Pure: bytes and the trusted target in, a verdict or a typed error out.
  */

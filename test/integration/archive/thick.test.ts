@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { digestThickBundle, readThickBundle, writeThickBundle } from '../../../src/adapters/archive/index.js';
-import { digestBundleFile } from '../../../src/workflows/bundle-file.js';
+import { digestBundleFile } from '../../../src/workflows/bundle/file.js';
 import { rejectsCode, throwsCode } from '../../helpers/assert.js';
 import { makeTar, makeTgz } from '../../helpers/tar.js';
 import { normalizeEntryName, ThickArchivePolicy } from '../../../src/core/cnab/thick-entry.js';

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { canonicalizeBundleBytes } from '../../../src/core/cnab/canonical.js';
 import { makeChain } from '../../helpers/intoto-chain.js';
 import path from 'node:path';
-import { initRepository } from '../../../src/workflows/tuf-init.js';
+import { initRepository } from '../../../src/workflows/tuf/init.js';
 import { seedImage, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir, type TestImage } from '../../helpers/registry.js';
 import { cliMain, repoRoot } from '../../helpers/paths.js';
 import { runNode as exec } from '../../helpers/cli.js';

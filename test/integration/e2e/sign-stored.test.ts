@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { seedImage, startRegistry, tempDir, writeImageLayout, type RunningRegistry, type TempDir } from '../../helpers/registry.js';
 import { runCliAsync, type CliRun } from '../../helpers/cli.js';
-import { signBundle } from '../../../src/workflows/tuf-sign.js';
+import { signBundle } from '../../../src/workflows/tuf/sign.js';
 import { CnabTrustError } from '../../../src/core/errors.js';
 
 /** The CLI in the test's directory, without blocking (the registry answers meanwhile). */

@@ -13,11 +13,11 @@ import { makeChain } from '../../helpers/intoto-chain.js';
 import { addRelease } from '../../helpers/release.js';
 import { assertVerified } from '../../helpers/verify-report.js';
 import { cliMain, repoRoot } from '../../helpers/paths.js';
-import { verifyBundle, type VerifyBundleOptions } from '../../../src/workflows/verify.js';
+import { verifyBundle, type VerifyBundleOptions } from '../../../src/workflows/verify/bundle.js';
 import { canonicalBundle, parseBundle } from '../../../src/core/cnab/index.js';
 import { writeThickBundle } from '../../../src/adapters/archive/index.js';
-import { initRepository } from '../../../src/workflows/tuf-init.js';
-import { signBundle } from '../../../src/workflows/tuf-sign.js';
+import { initRepository } from '../../../src/workflows/tuf/init.js';
+import { signBundle } from '../../../src/workflows/tuf/sign.js';
 import { writeImageLayout } from '../../helpers/registry.js';
 
 const run = promisify(execFile);

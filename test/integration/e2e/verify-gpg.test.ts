@@ -15,7 +15,7 @@ import { repoRoot } from '../../helpers/fixtures.js';
 import type { SignedChain } from '../../helpers/intoto-chain.js';
 import type { GeneratedKey } from '../../../src/core/crypto/keygen.js';
 import { canonicalBundle, parseBundle } from '../../../src/core/cnab/index.js';
-import { verifyBundle } from '../../../src/workflows/verify.js';
+import { verifyBundle } from '../../../src/workflows/verify/bundle.js';
 
 
 

@@ -8,7 +8,7 @@
  * (python takes ~0.3 s a case).
  */
 import assert from 'node:assert/strict';
-import { intotoVerify, type IntotoVerifyReport } from '../../../src/workflows/intoto-verify.js';
+import { intotoVerify, type IntotoVerifyReport } from '../../../src/workflows/intoto/verify.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { codesOfClass, REFERENCE_CRASH_CLASSES, runReferenceVerify, type ReferenceVerdict } from '../../helpers/intoto-reference.js';
 import { artifacts, describeChain, EXPIRES_FUTURE, EXPIRES_PAST, fixtureKey, OWNER_KEY_TYPE, prng, randomChain, writeChain, type ChainCase } from '../../helpers/intoto-random-chain.js';

@@ -16,7 +16,7 @@ import { GpgHome, GPG_LAYOUT_PY, ok } from '../../helpers/gpg.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { codesOfClass, referenceErrorClass } from '../../helpers/intoto-reference.js';
 import { repoRoot } from '../../helpers/fixtures.js';
-import { intotoVerify, type IntotoVerifyReport } from '../../../src/workflows/intoto-verify.js';
+import { intotoVerify, type IntotoVerifyReport } from '../../../src/workflows/intoto/verify.js';
 import { runCli } from './cli-helpers.js';
 
 

@@ -13,7 +13,7 @@ import { SslibSigner } from '../../../src/core/crypto/sslib-signer.js';
 import { signMetadata, metadataFileText } from '../../../src/core/intoto/envelope.js';
 import type { LayoutModel, LinkModel } from '../../../src/core/intoto/metadata.js';
 import { linkFileName } from '../../../src/core/intoto/paths.js';
-import { intotoVerify } from '../../../src/workflows/intoto-verify.js';
+import { intotoVerify } from '../../../src/workflows/intoto/verify.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
 const KINDS: KeyKind[] = ['ed25519', 'ecdsa', 'rsa'];

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { intotoVerify } from '../../../src/workflows/intoto-verify.js';
+import { intotoVerify } from '../../../src/workflows/intoto/verify.js';
 import { intotoFixtures, repoRoot } from '../../helpers/fixtures.js';
 import { CODE_OF_CLASS } from '../../helpers/intoto-reference.js';
 

@@ -11,12 +11,13 @@ import { promisify } from 'node:util';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { rejectsCode } from '../../helpers/assert.js';
 import { repoRoot } from '../../helpers/paths.js';
-import { initRepository } from '../../../src/workflows/tuf-init.js';
-import { signBundle } from '../../../src/workflows/tuf-sign.js';
-import { FLAT_TARGETS_WARNING, listBundles, repositoryStatus } from '../../../src/workflows/tuf-status.js';
-import { commitChange, LoadedRepository, openRepository, withLock } from '../../../src/workflows/tuf-repository.js';
+import { initRepository } from '../../../src/workflows/tuf/init.js';
+import { signBundle } from '../../../src/workflows/tuf/sign.js';
+import { FLAT_TARGETS_WARNING, repositoryStatus } from '../../../src/workflows/tuf/status.js';
+import { listBundles } from '../../../src/adapters/tuf-repo/bundle-list.js';
+import { commitChange, LoadedRepository, openRepository, withLock } from '../../../src/adapters/tuf-repo/repository.js';
 import { targetFile, withTargets } from '../../../src/core/tuf/transitions.js';
-import { changeRoleKeys, rebinReleases, refreshOnline } from '../../../src/workflows/tuf-metadata.js';
+import { changeRoleKeys, rebinReleases, refreshOnline } from '../../../src/workflows/tuf/metadata.js';
 import { DirRepositoryStore } from '../../../src/adapters/tuf-repo/dir-store.js';
 import { GUN, clientGet, pinnedBundle } from './helpers.js';
 

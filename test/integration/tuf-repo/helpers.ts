@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { vectorsDir } from '../../helpers/paths.js';
-import { getTrustedTarget } from '../../../src/workflows/tuf-get.js';
-import type { TrustedTarget } from '../../../src/workflows/tuf-get.js';
+import { getTrustedTarget } from '../../../src/workflows/tuf/get.js';
+import type { TrustedTarget } from '../../../src/workflows/tuf/get.js';
 
 export const GUN = 'example.com/example-org/example-bundle';
 

@@ -10,9 +10,10 @@ import { promisify } from 'node:util';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { rejectsCode } from '../../helpers/assert.js';
-import { initRepository } from '../../../src/workflows/tuf-init.js';
-import { signBundle } from '../../../src/workflows/tuf-sign.js';
-import { listBundles, repositoryStatus } from '../../../src/workflows/tuf-status.js';
+import { initRepository } from '../../../src/workflows/tuf/init.js';
+import { signBundle } from '../../../src/workflows/tuf/sign.js';
+import { listBundles } from '../../../src/adapters/tuf-repo/bundle-list.js';
+import { repositoryStatus } from '../../../src/workflows/tuf/status.js';
 import { DirRepositoryStore } from '../../../src/adapters/tuf-repo/dir-store.js';
 import { GUN, clientGet, pinnedBundle, unpinnedBundle } from './helpers.js';
 
@@ -191,7 +192,7 @@ describe('TUF repository: init, sign, status, list', function () {
     await signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.0` });
     const oldTs = readFileSync(path.join(d.metadataDir, 'timestamp.json'));
     await signBundle({ ...d, input: pinnedBundle(tmp.dir), ref: `${GUN}:1.0.1` });
-    const { getTrustedTarget } = await import('../../../src/workflows/tuf-get.js');
+    const { getTrustedTarget } = await import('../../../src/workflows/tuf/get.js');
     const cacheDir = path.join(tmp.dir, 'cache');
     const opts = { trustedRoot: readFileSync(path.join(d.metadataDir, '1.root.json')), metadata: d.metadataDir, cacheDir };
     await getTrustedTarget(`${GUN}:1.0.1`, opts);

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { rejectsCode } from '../../helpers/assert.js';
 import { intotoFixtures } from '../../helpers/fixtures.js';
-import { initRepository } from '../../../src/workflows/tuf-init.js';
-import { signBundle } from '../../../src/workflows/tuf-sign.js';
-import { signStaged } from '../../../src/workflows/tuf-metadata.js';
-import { downloadTrustedTarget } from '../../../src/workflows/tuf-get.js';
+import { initRepository } from '../../../src/workflows/tuf/init.js';
+import { signBundle } from '../../../src/workflows/tuf/sign.js';
+import { signStaged } from '../../../src/workflows/tuf/metadata.js';
+import { downloadTrustedTarget } from '../../../src/workflows/tuf/get.js';
 import { writeThickBundle } from '../../../src/adapters/archive/index.js';
 import { GUN, clientGet, pinnedBundle } from './helpers.js';
 

@@ -14,12 +14,12 @@ import { makeTempDir } from '../../helpers/temp-dir.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { cliMain } from '../../helpers/cli.js';
 import { startPgCluster, type PgCluster } from '../../helpers/postgres-cluster.js';
-import { initRepository } from '../../../src/workflows/tuf-init.js';
-import { signBundle } from '../../../src/workflows/tuf-sign.js';
-import { listBundles } from '../../../src/workflows/tuf-status.js';
-import { publishStore } from '../../../src/workflows/tuf-publish.js';
-import { startRepositoryServer, startServer } from '../../../src/workflows/serve.js';
-import { withTrustedRepository } from '../../../src/workflows/tuf-get.js';
+import { initRepository } from '../../../src/workflows/tuf/init.js';
+import { signBundle } from '../../../src/workflows/tuf/sign.js';
+import { listBundles } from '../../../src/adapters/tuf-repo/bundle-list.js';
+import { publishStore } from '../../../src/workflows/tuf/publish.js';
+import { startRepositoryServer, startServer } from '../../../src/workflows/tuf/serve.js';
+import { withTrustedRepository } from '../../../src/workflows/tuf/get.js';
 import { PgRepositoryStore } from '../../../src/adapters/tuf-repo/pg-store.js';
 import { GUN, pinnedBundle } from './helpers.js';
 

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'no
 import path from 'node:path';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { rejectsCode } from '../../helpers/assert.js';
-import { initRepository } from '../../../src/workflows/tuf-init.js';
-import { signBundle } from '../../../src/workflows/tuf-sign.js';
-import { repositoryStatus } from '../../../src/workflows/tuf-status.js';
+import { initRepository } from '../../../src/workflows/tuf/init.js';
+import { signBundle } from '../../../src/workflows/tuf/sign.js';
+import { repositoryStatus } from '../../../src/workflows/tuf/status.js';
 import {
   changeRoleKeys,
   discardStagedChange,
@@ -19,8 +19,8 @@ import {
   publishStagedChange,
   refreshOnline,
   signStaged,
-} from '../../../src/workflows/tuf-metadata.js';
-import { LoadedRepository, openRepository } from '../../../src/workflows/tuf-repository.js';
+} from '../../../src/workflows/tuf/metadata.js';
+import { LoadedRepository, openRepository } from '../../../src/adapters/tuf-repo/repository.js';
 import { FileKeyStore } from '../../../src/adapters/keystore/file-keystore.js';
 import { signMetadata, topLevelRoleKeys } from '../../../src/core/tuf/signing.js';
 import { metadataBytes } from '../../../src/core/tuf/metadata-files.js';

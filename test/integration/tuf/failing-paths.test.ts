@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { TufTestRepo, generateKey, RELEASES } from '../../helpers/tuf-repo.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { getTrustedTarget, downloadTrustedTarget, type TufGetOptions } from '../../../src/workflows/tuf-get.js';
+import { getTrustedTarget, downloadTrustedTarget, type TufGetOptions } from '../../../src/workflows/tuf/get.js';
 import { CnabTrustError, type ErrorCode } from '../../../src/core/errors.js';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 /**
- * A repository made by `init` and `sign` (the sign side, src/workflows/tuf-init.ts and tuf-sign.ts) is read by the
+ * A repository made by `init` and `sign` (the sign side, src/workflows/tuf/init.ts and sign.ts) is read by the
  * tuf-js client over `cnab-trust serve` and over `python3 -m http.server` on the same directory: every file the
  * client requests is found (N.root.json, timestamp.json, N.snapshot.json, N.targets.json,
  * N.targets%2Freleases.json -> N.targets/releases.json, hash-prefixed target files), also after a later sign
@@ -11,11 +11,11 @@ import path from 'node:path';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { vectorsDir } from '../../helpers/paths.js';
 import { startPythonHttpServer } from '../../helpers/python-http-server.js';
-import { initRepository } from '../../../src/workflows/tuf-init.js';
-import { signBundle } from '../../../src/workflows/tuf-sign.js';
-import { changeRoleKeys } from '../../../src/workflows/tuf-metadata.js';
+import { initRepository } from '../../../src/workflows/tuf/init.js';
+import { signBundle } from '../../../src/workflows/tuf/sign.js';
+import { changeRoleKeys } from '../../../src/workflows/tuf/metadata.js';
 import { startRepositoryServer } from '../../../src/adapters/http/repository-server.js';
-import { getTrustedTarget, downloadTrustedTarget } from '../../../src/workflows/tuf-get.js';
+import { getTrustedTarget, downloadTrustedTarget } from '../../../src/workflows/tuf/get.js';
 import { canonicalizeBundleBytes } from '../../../src/core/cnab/index.js';
 
 const GUN = 'example.com/example-org/example-bundle';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { TufTestRepo } from '../../helpers/tuf-repo.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { startRepositoryServer, type RunningServer } from '../../../src/adapters/http/repository-server.js';
-import { getMappedTarget, downloadMappedTarget } from '../../../src/workflows/tuf-map.js';
+import { getMappedTarget, downloadMappedTarget } from '../../../src/adapters/tuf/map-client.js';
 import { parseMapFile } from '../../../src/core/tuf/tap4-map.js';
 import { CnabTrustError } from '../../../src/core/errors.js';
 

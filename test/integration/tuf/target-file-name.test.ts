@@ -1,7 +1,7 @@
 /** `tuf get --download DIR`: a signed target name never chooses a path outside DIR. */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { targetFileName } from '../../../src/workflows/tuf-get.js';
+import { targetFileName } from '../../../src/core/tuf/naming.js';
 import { throwsCode } from '../../helpers/assert.js';
 
 describe('tuf get --download: the file name of a target', () => {

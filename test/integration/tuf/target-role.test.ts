@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { TufTestRepo } from '../../helpers/tuf-repo.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { withTrustedRepository } from '../../../src/workflows/tuf-get.js';
+import { withTrustedRepository } from '../../../src/workflows/tuf/get.js';
 import { CnabTrustError } from '../../../src/core/errors.js';
 
 describe('tuf client: which role signs a target', function () {

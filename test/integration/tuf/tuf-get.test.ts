@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { TufTestRepo, generateKey } from '../../helpers/tuf-repo.js';
 import { startPythonHttpServer } from '../../helpers/python-http-server.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { getTrustedTarget, downloadTrustedTarget } from '../../../src/workflows/tuf-get.js';
+import { getTrustedTarget, downloadTrustedTarget } from '../../../src/workflows/tuf/get.js';
 import { startRepositoryServer } from '../../../src/adapters/http/repository-server.js';
 
 const run = promisify(execFile);
