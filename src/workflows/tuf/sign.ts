@@ -153,6 +153,18 @@ async function readBundleInput(input: string, allowUnpinned: boolean): Promise<S
   return { kind: 'thick', bytes, bundle: loaded.bundle, bundleDigest: loaded.digest };
 }
 
+/** A link file as in-toto reads it; bytes that are not JSON are not an in-toto link (E_INTOTO_INVALID). */
+function loadLink(bytes: Uint8Array, file: string): ReturnType<typeof loadMetablock> {
+  try {
+    return loadMetablock(bytes, file);
+  } catch (e) {
+    if (isCnabTrustError(e) && e.code.startsWith('E_JSON_')) {
+      throw new CnabTrustError('E_INTOTO_INVALID', `not a JSON in-toto link: ${file}`, { subject: file, cause: e });
+    }
+    throw e;
+  }
+}
+
 /** Link files of a directory, named `<step>.<keyid8>.link` after their content (in-toto link naming). */
 async function readLinks(dir: string, gun: string, bundleSha256: string): Promise<{ name: string; bytes: Buffer; file: string }[]> {
   const names = (await listDirectory(dir)).filter((n) => n.endsWith('.link')).sort();
@@ -161,10 +173,10 @@ async function readLinks(dir: string, gun: string, bundleSha256: string): Promis
   for (const n of names) {
     const file = path.join(dir, n);
     const bytes = await readFileBounded(file, { maxBytes: MAX_INTOTO_FILE, what: 'in-toto link' });
-    const link = loadMetablock(bytes, file);
+    const link = loadLink(bytes, file);
     const step = link.signed.kind === 'link' ? link.signed.link.name : undefined;
     const keyid = link.signatures[0]?.keyid;
-    if ( typeof step !== 'string' || !STEP_NAME.test(step) || typeof keyid !== 'string' || !/^[0-9a-f]{8,}$/.test(keyid)) {
+    if (typeof step !== 'string' || !STEP_NAME.test(step) || typeof keyid !== 'string' || !/^[0-9a-f]{8,}$/.test(keyid)) {
       throw new CnabTrustError('E_INTOTO_INVALID', `not a signed in-toto link with a usable step name: ${file}`, { subject: file });
     }
     // CNAB-Sec 301: links of one bundle live under <gun>/in-toto-metadata/<bundle-sha256>/<step>.<keyid8>.link.
